@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Installs, from Debian's apt, what building and testing sevm needs.
+# Idempotent: it only calls apt-get when a package is missing.
+set -euo pipefail
+
+packages=(
+	gcc            # the VMM and the freestanding guest code
+	meson ninja-build pkg-config
+	python3        # build helpers and integration tests
+	libcmocka-dev  # unit tests
+)
+# Benchmarks compare against QEMU on the same guest.
+if [[ "${1:-}" == "--bench" ]]; then
+	packages+=(qemu-system-x86)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=()
+[[ $(id -u) -ne 0 ]] && sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

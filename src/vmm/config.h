@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM description read from vm.toml (docs/config.md lists every key).
+ * Loading validates everything up front, kernel and initrd included, and
+ * reports the first problem as one line `PATH:LINE:COL: message`.
+ */
+#ifndef SEVM_SRC_VMM_CONFIG_H
+#define SEVM_SRC_VMM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bzimage.h"
+#include "cpuid.h"
+
+#define CONFIG_MIN_MEMORY (16ULL << 20)
+#define CONFIG_MAX_MEMORY (1ULL << 40) /* the address space sevm lays out */
+
+enum console_kind { CONSOLE_STDIO, CONSOLE_FILE, CONSOLE_NONE };
+
+/* What the host allows; passed in so validation is testable without KVM. */
+struct config_limits {
+	unsigned max_vcpus;
+	uint64_t max_memory;
+};
+
+struct vm_config {
+	char *path; /* the config file */
+	char *name;
+	unsigned vcpus;
+	uint64_t memory;
+	enum console_kind console;
+	char *console_path; /* CONSOLE_FILE */
+	enum cpu_model cpu_model;
+	uint32_t tsc_khz; /* 0: the host's */
+	char *kernel_path;
+	uint8_t *kernel_data;
+	size_t kernel_len;
+	struct bzimage kernel; /* points into kernel_data */
+	char *initrd_path;     /* NULL: none */
+	uint8_t *initrd_data;
+	size_t initrd_len;
+	char *cmdline;
+};
+
+/* Loads and validates path. On error prints one line to err and returns
+ * -EINVAL (or -ENOMEM); *cfg then needs no freeing. */
+int config_load(const char *path, const struct config_limits *lim, struct vm_config *cfg, FILE *err)
+    __attribute__((warn_unused_result));
+/* Same, from text already in memory (path is used for messages and relative paths). */
+int config_parse(const char *path, const char *text, size_t len, const struct config_limits *lim,
+		 struct vm_config *cfg, FILE *err) __attribute__((warn_unused_result));
+void config_free(struct vm_config *cfg);
+/* "512M" / "1G" / "4096K" / "1073741824" -> bytes; -EINVAL if malformed or overflowing. */
+int config_parse_size(const char *s, uint64_t *out) __attribute__((warn_unused_result));
+/* The host's limits: physical RAM and KVM's vCPU limit (0 if /dev/kvm is absent). */
+void config_host_limits(struct config_limits *lim);
+
+#endif

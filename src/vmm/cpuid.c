@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+#include "cpuid.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BIT(n) (1u << (n))
+
+/* CPUID.1:ECX */
+#define F1_ECX_FMA BIT(12)
+#define F1_ECX_XSAVE BIT(26)
+#define F1_ECX_OSXSAVE BIT(27)
+#define F1_ECX_AVX BIT(28)
+#define F1_ECX_F16C BIT(29)
+#define F1_ECX_HYPERVISOR BIT(31)
+#define F1_EDX_HTT BIT(28)
+/* CPUID.(7,0):EBX — AVX2 and the AVX-512 family. */
+#define F7_EBX_AVX_MASK                                                                            \
+	(BIT(5) | BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
+/* CPUID.(7,0):ECX — AVX-512 VBMI/VNNI/..., VAES, VPCLMULQDQ, PKU/OSPKE. */
+#define F7_ECX_AVX_MASK                                                                            \
+	(BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(9) | BIT(10) | BIT(11) | BIT(12) | BIT(14))
+/* CPUID.(7,0):EDX — AVX-512 4VNNIW/4FMAPS/VP2INTERSECT/FP16 and AMX. */
+#define F7_EDX_AVX_MASK (BIT(2) | BIT(3) | BIT(8) | BIT(22) | BIT(23) | BIT(24) | BIT(25))
+/* CPUID.(7,1):EAX — AVX-VNNI, AVX512_BF16. */
+#define F7_1_EAX_AVX_MASK (BIT(4) | BIT(5))
+
+#define LEAF_TOPOLOGY 0x0b
+#define LEAF_TOPOLOGY_V2 0x1f
+#define LEAF_XSAVE 0x0d
+#define LEAF_HV_BASE 0x40000000
+#define LEAF_HV_TIMING 0x40000010
+#define KVM_LAPIC_BUS_KHZ 1000000 /* KVM's APIC timer counts at 1 GHz */
+
+int cpu_model_parse(const char *name, enum cpu_model *out)
+{
+	if (!strcmp(name, "host"))
+		*out = CPU_MODEL_HOST;
+	else if (!strcmp(name, "baseline"))
+		*out = CPU_MODEL_BASELINE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *cpu_model_name(enum cpu_model model)
+{
+	return model == CPU_MODEL_BASELINE ? "baseline" : "host";
+}
+
+struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t function, uint32_t index)
+{
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == function &&
+		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == index))
+			return e;
+	}
+	return NULL;
+}
+
+static unsigned order_base_2(unsigned n)
+{
+	unsigned o = 0;
+
+	while ((1u << o) < n)
+		o++;
+	return o;
+}
+
+static void drop_leaf(struct kvm_cpuid2 *c, uint32_t function)
+{
+	uint32_t w = 0;
+
+	for (uint32_t r = 0; r < c->nent; r++)
+		if (c->entries[r].function != function)
+			c->entries[w++] = c->entries[r];
+	c->nent = w;
+}
+
+static struct kvm_cpuid_entry2 *add_leaf(struct kvm_cpuid2 *c, uint32_t function, uint32_t index,
+					 uint32_t flags)
+{
+	struct kvm_cpuid_entry2 *e = &c->entries[c->nent++];
+
+	memset(e, 0, sizeof(*e));
+	e->function = function;
+	e->index = index;
+	e->flags = flags;
+	return e;
+}
+
+static void apply_baseline(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	if ((e = cpuid_find(c, 1, 0)))
+		e->ecx &= ~(F1_ECX_FMA | F1_ECX_XSAVE | F1_ECX_OSXSAVE | F1_ECX_AVX | F1_ECX_F16C);
+	if ((e = cpuid_find(c, 7, 0))) {
+		e->ebx &= ~F7_EBX_AVX_MASK;
+		e->ecx &= ~F7_ECX_AVX_MASK;
+		e->edx &= ~F7_EDX_AVX_MASK;
+	}
+	if ((e = cpuid_find(c, 7, 1)))
+		e->eax &= ~F7_1_EAX_AVX_MASK;
+	drop_leaf(c, LEAF_XSAVE);
+}
+
+/* One socket of nr cores with one thread each (SDM CPUID leaf 0BH). */
+static void set_topology(struct kvm_cpuid2 *c, unsigned nr)
+{
+	const uint32_t sig = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	struct kvm_cpuid_entry2 *e;
+
+	if ((e = cpuid_find(c, 1, 0))) {
+		e->ebx = (e->ebx & 0xff00ffffu) | (uint32_t)(nr & 0xff) << 16;
+		e->edx = nr > 1 ? e->edx | F1_EDX_HTT : e->edx & ~F1_EDX_HTT;
+		e->ecx |= F1_ECX_HYPERVISOR;
+	}
+	/* Deterministic cache parameters: cores per package, caches per core. */
+	for (uint32_t i = 0; i < c->nent; i++) {
+		e = &c->entries[i];
+		if (e->function == 4 && (e->eax & 0x1f)) {
+			uint32_t level = (e->eax >> 5) & 7;
+			uint32_t sharing = level >= 3 ? (1u << order_base_2(nr)) - 1 : 0;
+
+			e->eax = (e->eax & 0x3fff) | sharing << 14 |
+				 ((1u << order_base_2(nr)) - 1) << 26;
+		}
+	}
+	drop_leaf(c, LEAF_TOPOLOGY);
+	drop_leaf(c, LEAF_TOPOLOGY_V2);
+	e = add_leaf(c, LEAF_TOPOLOGY, 0, sig);
+	e->eax = 0, e->ebx = 1, e->ecx = 0 | 1u << 8; /* SMT level: 1 thread */
+	e = add_leaf(c, LEAF_TOPOLOGY, 1, sig);
+	e->eax = order_base_2(nr), e->ebx = nr, e->ecx = 1 | 2u << 8; /* core level */
+	e = add_leaf(c, LEAF_TOPOLOGY, 2, sig);
+	e->ecx = 2; /* level type 0: end of the list */
+}
+
+static void set_hv_timing(struct kvm_cpuid2 *c, uint32_t tsc_khz)
+{
+	struct kvm_cpuid_entry2 *base = cpuid_find(c, LEAF_HV_BASE, 0), *e;
+
+	if (!base || !tsc_khz)
+		return;
+	if (base->eax < LEAF_HV_TIMING)
+		base->eax = LEAF_HV_TIMING;
+	e = cpuid_find(c, LEAF_HV_TIMING, 0);
+	if (!e)
+		e = add_leaf(c, LEAF_HV_TIMING, 0, 0);
+	e->eax = tsc_khz;
+	e->ebx = KVM_LAPIC_BUS_KHZ;
+}
+
+int cpuid_build(const struct kvm_cpuid2 *supported, enum cpu_model model, unsigned nr_vcpus,
+		uint32_t tsc_khz, struct kvm_cpuid2 **out)
+{
+	/* Room for the leaves added here: three 0BH subleaves and 40000010H. */
+	const uint32_t extra = 4;
+	struct kvm_cpuid2 *c;
+
+	if (nr_vcpus == 0)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c) + (supported->nent + extra) * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = supported->nent;
+	memcpy(c->entries, supported->entries, supported->nent * sizeof(c->entries[0]));
+	if (model == CPU_MODEL_BASELINE)
+		apply_baseline(c);
+	set_topology(c, nr_vcpus);
+	set_hv_timing(c, tsc_khz);
+	*out = c;
+	return 0;
+}
+
+void cpuid_set_apic_id(struct kvm_cpuid2 *c, uint32_t apic_id)
+{
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffffu) | (apic_id & 0xff) << 24;
+		else if (e->function == LEAF_TOPOLOGY || e->function == LEAF_TOPOLOGY_V2)
+			e->edx = apic_id;
+	}
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest physical memory: one memfd (so later work can share it with another
+ * process) mapped once into sevm and split into at most two KVM slots around
+ * the 32-bit MMIO hole:
+ *
+ *   [0, low_size)                RAM, low_size = min(size, MEM_HOLE_START)
+ *   [MEM_HOLE_START, 4 GiB)      hole: IOAPIC, LAPIC, device MMIO
+ *   [4 GiB, 4 GiB + high_size)   RAM, the rest
+ *
+ * Every write the VMM makes into guest RAM goes through mem_write(), which
+ * marks the VMM's own dirty bitmap (conventions.md §7).
+ */
+#ifndef SEVM_SRC_VMM_MEM_H
+#define SEVM_SRC_VMM_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEM_PAGE_SIZE 4096ULL
+#define MEM_HOLE_START 0xC0000000ULL /* 3 GiB */
+#define MEM_4G 0x100000000ULL
+
+struct mem_range {
+	uint64_t gpa;
+	uint64_t size;
+};
+
+struct guest_mem {
+	int fd;
+	uint8_t *base; /* host mapping of the whole memfd */
+	uint64_t size; /* bytes of RAM */
+	struct mem_range ram[2];
+	unsigned nr_ram;
+	uint64_t *vmm_dirty; /* one bit per page of RAM, in memfd offset order */
+};
+
+/* Pure layout computation (unit-tested): splits size around the hole. */
+void mem_layout(uint64_t size, struct mem_range ram[2], unsigned *nr_ram);
+
+int mem_create(struct guest_mem *m, uint64_t size) __attribute__((warn_unused_result));
+/* Registers the RAM ranges as KVM slots 0.. on vm_fd. */
+int mem_register(struct guest_mem *m, int vm_fd) __attribute__((warn_unused_result));
+void mem_destroy(struct guest_mem *m);
+
+/* Host pointer for [gpa, gpa+len) if it lies wholly in one RAM range, else NULL. */
+void *mem_gpa_to_hva(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+/* Copies into guest RAM and marks the VMM dirty bitmap; -EFAULT outside RAM. */
+int mem_write(struct guest_mem *m, uint64_t gpa, const void *src, uint64_t len)
+    __attribute__((warn_unused_result));
+bool mem_page_is_vmm_dirty(const struct guest_mem *m, uint64_t gpa);
+
+#endif

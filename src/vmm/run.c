@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+#include "run.h"
+#include "console.h"
+#include "vm.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+enum { POLL_END, POLL_SIGNAL, POLL_STDIN, NR_POLL };
+
+static int make_signalfd(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	/* Blocked before any thread starts, so every thread inherits the mask
+	 * and the signals only ever arrive through the signalfd. */
+	if (pthread_sigmask(SIG_BLOCK, set, NULL))
+		return -1;
+	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void forward_stdin(struct vm *vm, struct pollfd *pfd)
+{
+	uint8_t buf[256];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+	if (n > 0)
+		uart_receive(&vm->uart, buf, (size_t)n);
+	else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+		pfd->fd = -1; /* EOF or a dead terminal: the guest gets no more input */
+}
+
+static void serve(struct vm *vm, int sig_fd)
+{
+	struct pollfd pfd[NR_POLL] = {
+	    [POLL_END] = {.fd = vm->end_fd, .events = POLLIN},
+	    [POLL_SIGNAL] = {.fd = sig_fd, .events = POLLIN},
+	    [POLL_STDIN] = {.fd = vm->cfg->console == CONSOLE_STDIO ? STDIN_FILENO : -1,
+			    .events = POLLIN},
+	};
+
+	for (;;) {
+		if (poll(pfd, NR_POLL, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			vm_request_end(vm, VM_END_ERROR, 0, "poll failed");
+			return;
+		}
+		if (pfd[POLL_SIGNAL].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+				char msg[64];
+
+				snprintf(msg, sizeof(msg), "stopped on %s",
+					 strsignal((int)si.ssi_signo));
+				vm_request_end(vm, VM_END_SIGNAL, si.ssi_signo, msg);
+			}
+		}
+		if (pfd[POLL_END].revents & POLLIN)
+			return;
+		if (pfd[POLL_STDIN].revents & (POLLIN | POLLHUP | POLLERR))
+			forward_stdin(vm, &pfd[POLL_STDIN]);
+	}
+}
+
+static int report(const struct vm *vm)
+{
+	switch (vm->end) {
+	case VM_END_POWEROFF:
+		if (vm->end_status == 0) {
+			fprintf(stderr, "sevm: guest powered off\n");
+			return RUN_OK;
+		}
+		fprintf(stderr, "sevm: guest powered off with status %u\n", vm->end_status);
+		return RUN_GUEST_FAILED;
+	case VM_END_RESET:
+		fprintf(stderr, "sevm: %s: VM stopped (sevm does not reboot guests)\n",
+			vm->end_msg);
+		return RUN_OK;
+	case VM_END_SIGNAL:
+		fprintf(stderr, "sevm: VM %s\n", vm->end_msg);
+		return RUN_OK;
+	case VM_END_CRASH:
+		fprintf(stderr, "sevm: guest crashed: %s\n", vm->end_msg);
+		return RUN_GUEST_CRASHED;
+	default:
+		fprintf(stderr, "sevm: %s\n", vm->end_msg[0] ? vm->end_msg : "VM failed");
+		return RUN_ERROR;
+	}
+}
+
+int run_vm(const struct vm_config *cfg)
+{
+	struct vm vm;
+	char err[320];
+	sigset_t set;
+	int sig_fd, status;
+
+	sig_fd = make_signalfd(&set);
+	if (sig_fd < 0) {
+		fprintf(stderr, "sevm: signalfd: %s\n", strerror(errno));
+		return RUN_ERROR;
+	}
+	if (vm_create(&vm, cfg, err, sizeof(err))) {
+		fprintf(stderr, "sevm: %s\n", err);
+		close(sig_fd);
+		return RUN_ERROR;
+	}
+	if (vm_boot(&vm, err, sizeof(err)) || vm_start(&vm, err, sizeof(err))) {
+		fprintf(stderr, "sevm: %s\n", err);
+		vm_destroy(&vm);
+		close(sig_fd);
+		return RUN_ERROR;
+	}
+	if (cfg->console == CONSOLE_STDIO)
+		console_raw_begin();
+	serve(&vm, sig_fd);
+	vm_stop(&vm);
+	console_raw_end();
+	status = report(&vm);
+	vm_destroy(&vm);
+	close(sig_fd);
+	return status;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* `sevm run`: boot a VM from its config and serve it until it ends. */
+#ifndef SEVM_SRC_VMM_RUN_H
+#define SEVM_SRC_VMM_RUN_H
+
+#include "config.h"
+
+/* Exit statuses of `sevm run` (docs/cli.md). */
+enum run_status {
+	RUN_OK = 0,	       /* guest powered off with status 0, reset, or host signal */
+	RUN_ERROR = 1,	       /* sevm failed (KVM, resources) */
+	RUN_USAGE = 2,	       /* bad command line or config */
+	RUN_GUEST_FAILED = 3,  /* guest powered off with a non-zero status */
+	RUN_GUEST_CRASHED = 4, /* triple fault, emulation failure, ... */
+};
+
+int run_vm(const struct vm_config *cfg);
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One virtual machine: KVM VM and vCPUs, guest RAM, the I/O buses and the
+ * devices on them, and how it ended.
+ */
+#ifndef SEVM_SRC_VMM_VM_H
+#define SEVM_SRC_VMM_VM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "config.h"
+#include "devices/debug_exit.h"
+#include "devices/device.h"
+#include "devices/i8042.h"
+#include "devices/uart.h"
+#include "mem.h"
+#include "vcpu.h"
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd;
+	int vm_fd;
+	struct guest_mem mem;
+	struct bus pio;
+	struct bus mmio;
+	struct kvm_cpuid2 *cpuid;
+	struct vcpu *vcpus;
+	unsigned nr_vcpus;
+	uint32_t tsc_khz;
+
+	struct device_host host;
+	struct uart uart;
+	struct i8042 i8042;
+	struct debug_exit debug_exit;
+	unsigned nr_realized; /* devices realized, for teardown */
+	int console_fd;	      /* UART output */
+	bool console_fd_owned;
+
+	int end_fd; /* eventfd: becomes readable once the VM should end */
+	pthread_mutex_t end_lock;
+	enum vm_end end;
+	uint32_t end_status;
+	char end_msg[256];
+};
+
+/* Creates the VM, its RAM, irqchip, PIT, devices and vCPUs. On failure
+ * returns -errno with a message in err (the VM is then destroyed). */
+int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+/* Loads the kernel and sets every vCPU's initial state for direct boot. */
+int vm_boot(struct vm *vm, char *err, size_t errlen) __attribute__((warn_unused_result));
+int vm_start(struct vm *vm, char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Records why the VM ends (the first call wins) and wakes the main loop. */
+void vm_request_end(struct vm *vm, enum vm_end why, uint32_t status, const char *msg);
+/* Stops and joins every vCPU thread. */
+void vm_stop(struct vm *vm);
+void vm_destroy(struct vm *vm);
+
+/* What vCPU threads call on exits and failures (vm_exit.c). */
+extern const struct vcpu_ops vm_vcpu_ops;
+
+#endif

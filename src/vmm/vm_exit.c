@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/* What a vCPU thread does with each KVM_RUN exit (api.rst, "struct kvm_run"). */
+#include "kvm.h"
+#include "vm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A device may have ended the VM (debug-exit, reset): this vCPU stops here. */
+static int vm_end_requested(struct vm *vm)
+{
+	return __atomic_load_n(&vm->end, __ATOMIC_ACQUIRE) != VM_END_NONE;
+}
+
+static int crash(struct vm *vm, struct vcpu *v, const char *what)
+{
+	struct kvm_regs regs;
+	char msg[200];
+
+	/* Before SEV-ES launch exists the VMM may read registers for the report;
+	 * the platform layer will forbid this for protected guests. */
+	if (kvm_get_regs(v->fd, &regs) == 0)
+		snprintf(msg, sizeof(msg), "vCPU %u: %s at rip %#llx", v->id, what,
+			 (unsigned long long)regs.rip);
+	else
+		snprintf(msg, sizeof(msg), "vCPU %u: %s", v->id, what);
+	vm_request_end(vm, VM_END_CRASH, 0, msg);
+	return 1;
+}
+
+static void pio_exit(struct vm *vm, struct kvm_run *run)
+{
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+
+	/* String I/O (rep ins/outs) arrives as count consecutive accesses. */
+	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
+		bus_dispatch(&vm->pio, run->io.port, data, run->io.size, is_write);
+}
+
+static int on_exit(struct vcpu *v, void *opaque)
+{
+	struct vm *vm = opaque;
+	struct kvm_run *run = v->run;
+	char what[120];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		pio_exit(vm, run);
+		return vm_end_requested(vm);
+	case KVM_EXIT_MMIO:
+		bus_dispatch(&vm->mmio, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+			     run->mmio.is_write);
+		return vm_end_requested(vm);
+	case KVM_EXIT_HLT:
+		/* Only without an in-kernel LAPIC; with one KVM waits itself. */
+		return 0;
+	case KVM_EXIT_SHUTDOWN:
+		return crash(vm, v, "triple fault (KVM_EXIT_SHUTDOWN)");
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(what, sizeof(what), "KVM internal error, suberror %u%s",
+			 run->internal.suberror,
+			 run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+			     ? " (instruction emulation failed)"
+			     : "");
+		return crash(vm, v, what);
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(what, sizeof(what), "VM entry failed, reason %#llx",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return crash(vm, v, what);
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
+			vm_request_end(vm, VM_END_RESET, 0, "guest reset");
+			return 1;
+		}
+		vm_request_end(vm, VM_END_POWEROFF, 0, "guest system event");
+		return 1;
+	default:
+		snprintf(what, sizeof(what), "unhandled KVM exit reason %u", run->exit_reason);
+		return crash(vm, v, what);
+	}
+}
+
+static void on_run_error(struct vcpu *v, int err, void *opaque)
+{
+	char msg[120];
+
+	snprintf(msg, sizeof(msg), "vCPU %u: KVM_RUN: %s", v->id, strerror(-err));
+	vm_request_end(opaque, VM_END_ERROR, 0, msg);
+}
+
+const struct vcpu_ops vm_vcpu_ops = {
+    .on_exit = on_exit,
+    .on_run_error = on_run_error,
+};
