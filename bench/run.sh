@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: bench/run.sh NAME [ARGS], NAME one of: boot}
 shift
-scripts/install-deps.sh --bench
+scripts/install-deps.sh
 scripts/build.sh build
 exec python3 "bench/$name/$name.py" "$@"

@@ -9,11 +9,10 @@ packages=(
 	meson ninja-build pkg-config
 	python3        # build helpers and integration tests
 	libcmocka-dev  # unit tests
+	libc6-dev      # static libc for the linux tier's workload
+	qemu-system-x86 # the linux tier's nested host; benchmark baselines
+	acpica-tools   # iasl checks sevm's ACPI tables
 )
-# Benchmarks compare against QEMU on the same guest.
-if [[ "${1:-}" == "--bench" ]]; then
-	packages+=(qemu-system-x86)
-fi
 
 missing=()
 for p in "${packages[@]}"; do

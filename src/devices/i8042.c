@@ -4,9 +4,10 @@
 
 #include <string.h>
 
-#define STATUS_OBF 0x01 /* output buffer full */
-#define STATUS_SYS 0x04 /* system flag: self-test passed */
-#define STATUS_CMD 0x08 /* last write went to the command port */
+#define STATUS_OBF 0x01	     /* output buffer full */
+#define STATUS_SYS 0x04	     /* system flag: self-test passed */
+#define STATUS_CMD 0x08	     /* last write went to the command port */
+#define STATUS_UNLOCKED 0x10 /* keyboard inhibit switch off (no keylock) */
 
 #define CMD_READ_CTR 0x20
 #define CMD_WRITE_CTR 0x60
@@ -91,7 +92,7 @@ static void i8042_io(struct i8042 *k, uint16_t port, uint8_t *data, uint32_t len
 		k->last_write_cmd = true;
 		command(k, data[0]);
 	} else if (port == I8042_CMD_PORT) {
-		data[0] = (uint8_t)(STATUS_SYS | (k->out_full ? STATUS_OBF : 0) |
+		data[0] = (uint8_t)(STATUS_SYS | STATUS_UNLOCKED | (k->out_full ? STATUS_OBF : 0) |
 				    (k->last_write_cmd ? STATUS_CMD : 0));
 	} else if (is_write) {
 		k->last_write_cmd = false;

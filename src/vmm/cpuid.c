@@ -2,6 +2,7 @@
 #include "cpuid.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,8 +24,13 @@
 	(BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(9) | BIT(10) | BIT(11) | BIT(12) | BIT(14))
 /* CPUID.(7,0):EDX — AVX-512 4VNNIW/4FMAPS/VP2INTERSECT/FP16 and AMX. */
 #define F7_EDX_AVX_MASK (BIT(2) | BIT(3) | BIT(8) | BIT(22) | BIT(23) | BIT(24) | BIT(25))
-/* CPUID.(7,1):EAX — AVX-VNNI, AVX512_BF16. */
-#define F7_1_EAX_AVX_MASK (BIT(4) | BIT(5))
+/* CPUID.(7,1):EAX — SHA512, SM3, SM4, AVX-VNNI, AVX512_BF16, AMX-FP16, AVX-IFMA
+ * (all VEX/EVEX encoded or AMX). */
+#define F7_1_EAX_AVX_MASK (BIT(0) | BIT(1) | BIT(2) | BIT(4) | BIT(5) | BIT(21) | BIT(23))
+/* CPUID.(7,1):EDX — AVX-VNNI-INT8, AVX-NE-CONVERT, AMX-COMPLEX, AVX-VNNI-INT16, AVX10. */
+#define F7_1_EDX_AVX_MASK (BIT(4) | BIT(5) | BIT(8) | BIT(10) | BIT(19))
+/* CPUID.80000001H:ECX — AMD XOP and FMA4 (VEX-like encodings). */
+#define F81_ECX_AVX_MASK (BIT(11) | BIT(16))
 
 #define LEAF_TOPOLOGY 0x0b
 #define LEAF_TOPOLOGY_V2 0x1f
@@ -92,6 +98,86 @@ static struct kvm_cpuid_entry2 *add_leaf(struct kvm_cpuid2 *c, uint32_t function
 	return e;
 }
 
+/* The CPUID feature each user XSAVE state component depends on (SDM vol. 1
+ * §13.2, vol. 2A CPUID leaf 0DH). */
+static const struct {
+	unsigned xfeature;
+	uint32_t leaf, index;
+	int reg; /* 1 ebx, 2 ecx, 3 edx */
+	unsigned bit;
+} xfeature_deps[] = {
+    {2, 1, 0, 2, 28},  /* YMM: AVX */
+    {3, 7, 0, 1, 14},  /* BNDREGS: MPX */
+    {4, 7, 0, 1, 14},  /* BNDCSR: MPX */
+    {5, 7, 0, 1, 16},  /* opmask: AVX512F */
+    {6, 7, 0, 1, 16},  /* ZMM_Hi256: AVX512F */
+    {7, 7, 0, 1, 16},  /* Hi16_ZMM: AVX512F */
+    {9, 7, 0, 2, 3},   /* PKRU: PKU */
+    {17, 7, 0, 3, 24}, /* XTILECFG: AMX-TILE */
+    {18, 7, 0, 3, 24}, /* XTILEDATA: AMX-TILE */
+};
+
+#define XSAVE_LEGACY_AND_HEADER 576 /* 512-byte legacy area + 64-byte header */
+
+static bool has_feature(struct kvm_cpuid2 *c, uint32_t leaf, uint32_t index, int reg, unsigned bit)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, leaf, index);
+	uint32_t v;
+
+	if (!e)
+		return false;
+	v = reg == 1 ? e->ebx : reg == 2 ? e->ecx : e->edx;
+	return v >> bit & 1;
+}
+
+/*
+ * Leaf 0DH must only offer state components whose features the other leaves
+ * offer: a guest enables components from 0DH but sizes its buffers from the
+ * features it finds, and a mismatch (as KVM reports on some hosts, e.g. AVX
+ * state without AVX) makes the guest distrust XSAVE. Drop what nothing backs
+ * and recompute the sizes.
+ */
+static void make_xsave_consistent(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *e0 = cpuid_find(c, LEAF_XSAVE, 0);
+	uint32_t max_size = XSAVE_LEGACY_AND_HEADER;
+	uint32_t w = 0, xfeatures;
+
+	if (!e0)
+		return;
+	if (!has_feature(c, 1, 0, 2, 26)) { /* no XSAVE at all */
+		drop_leaf(c, LEAF_XSAVE);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(xfeature_deps) / sizeof(xfeature_deps[0]); i++)
+		if (!has_feature(c, xfeature_deps[i].leaf, xfeature_deps[i].index,
+				 xfeature_deps[i].reg, xfeature_deps[i].bit))
+			e0->eax &= ~(1u << xfeature_deps[i].xfeature);
+	/* AVX-512 state extends the AVX state: without YMM it cannot be enabled. */
+	if (!(e0->eax >> 2 & 1))
+		e0->eax &= ~(7u << 5);
+	/* Copied out: compacting the table below may move subleaf 0. */
+	xfeatures = e0->eax;
+	for (uint32_t r = 0; r < c->nent; r++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[r];
+
+		/* Subleaves 2..31 describe user components by bit number. */
+		if (e->function == LEAF_XSAVE && e->index >= 2 && e->index < 32) {
+			if (!(xfeatures >> e->index & 1))
+				continue;
+			if (e->eax + e->ebx > max_size)
+				max_size = e->eax + e->ebx;
+		}
+		c->entries[w++] = *e;
+	}
+	c->nent = w;
+	e0 = cpuid_find(c, LEAF_XSAVE, 0);
+	e0->ecx = max_size;
+	/* EBX follows the guest's XCR0, which starts as x87 only; KVM keeps it
+	 * current from there. */
+	e0->ebx = XSAVE_LEGACY_AND_HEADER;
+}
+
 static void apply_baseline(struct kvm_cpuid2 *c)
 {
 	struct kvm_cpuid_entry2 *e;
@@ -103,8 +189,12 @@ static void apply_baseline(struct kvm_cpuid2 *c)
 		e->ecx &= ~F7_ECX_AVX_MASK;
 		e->edx &= ~F7_EDX_AVX_MASK;
 	}
-	if ((e = cpuid_find(c, 7, 1)))
+	if ((e = cpuid_find(c, 7, 1))) {
 		e->eax &= ~F7_1_EAX_AVX_MASK;
+		e->edx &= ~F7_1_EDX_AVX_MASK;
+	}
+	if ((e = cpuid_find(c, 0x80000001, 0)))
+		e->ecx &= ~F81_ECX_AVX_MASK;
 	drop_leaf(c, LEAF_XSAVE);
 }
 
@@ -171,6 +261,7 @@ int cpuid_build(const struct kvm_cpuid2 *supported, enum cpu_model model, unsign
 	memcpy(c->entries, supported->entries, supported->nent * sizeof(c->entries[0]));
 	if (model == CPU_MODEL_BASELINE)
 		apply_baseline(c);
+	make_xsave_consistent(c);
 	set_topology(c, nr_vcpus);
 	set_hv_timing(c, tsc_khz);
 	*out = c;

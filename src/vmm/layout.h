@@ -17,8 +17,9 @@
 #define LAYOUT_CMDLINE_MAX 0x10000ULL
 #define LAYOUT_EBDA 0x9fc00ULL /* 0x9fc00..0xa0000 reserved, as on a PC */
 #define LAYOUT_VGA_START 0xa0000ULL
-#define LAYOUT_BIOS_START 0xf0000ULL /* 0xf0000..0x100000 reserved: MP table lives here */
-#define LAYOUT_MPTABLE LAYOUT_BIOS_START
+#define LAYOUT_BIOS_START 0xe0000ULL  /* 0xe0000..0x100000 reserved, as PC firmware's */
+#define LAYOUT_ACPI LAYOUT_BIOS_START /* RSDP first: where guests scan for it */
+#define LAYOUT_MPTABLE 0xf0000ULL
 #define LAYOUT_HIGH_START 0x100000ULL /* 1 MiB: the protected-mode kernel */
 
 #define LAYOUT_IOAPIC_BASE 0xfec00000ULL

@@ -59,7 +59,7 @@ int mptable_build(uint8_t *buf, size_t cap, uint64_t gpa, const struct mptable_c
 	unsigned count = 0;
 
 	if (info->nr_cpus == 0 || info->nr_cpus > MPTABLE_MAX_CPUS || cap < len ||
-	    gpa + len > 0x100000000ULL)
+	    gpa > 0x100000000ULL - len)
 		return -EINVAL;
 	memset(buf, 0, len);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "vm.h"
+#include "acpi.h"
 #include "bootparams.h"
 #include "bzimage.h"
 #include "cpuid.h"
@@ -27,6 +28,7 @@
 #define APIC_LVT_LINT1 0x360
 #define APIC_DM_EXTINT 0x700
 #define APIC_DM_NMI 0x400
+#define APIC_LVT_MASKED 0x10000
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
@@ -77,6 +79,9 @@ static const struct {
     {&uart_ops, offsetof(struct vm, uart)},
     {&i8042_ops, offsetof(struct vm, i8042)},
     {&debug_exit_ops, offsetof(struct vm, debug_exit)},
+    {&acpi_pm_ops, offsetof(struct vm, acpi_pm)},
+    {&rtc_ops, offsetof(struct vm, rtc)},
+    {&pci_host_ops, offsetof(struct vm, pci_host)},
 };
 
 static int open_console(struct vm *vm, char *err, size_t errlen)
@@ -161,11 +166,14 @@ static int setup_vcpu(struct vm *vm, struct vcpu *v, char *err, size_t errlen)
 			return fail(err, errlen, ret, "vCPU %u: KVM_SET_TSC_KHZ %u", v->id,
 				    vm->cfg->tsc_khz);
 	}
-	/* Virtual-wire mode, as PC firmware leaves it: the PIC on LINT0, NMI on LINT1. */
+	/* LINT0 wired to the PIC (ExtINT) but masked, LINT1 to NMI. Masked,
+	 * because a guest that never initialises the PIC (hardware-reduced
+	 * ACPI) would otherwise take its raw vectors; a guest that wants
+	 * virtual-wire mode unmasks LINT0 itself. */
 	ret = kvm_get_lapic(v->fd, &lapic);
 	if (ret)
 		return fail(err, errlen, ret, "vCPU %u: KVM_GET_LAPIC", v->id);
-	put_le32((uint8_t *)lapic.regs + APIC_LVT_LINT0, APIC_DM_EXTINT);
+	put_le32((uint8_t *)lapic.regs + APIC_LVT_LINT0, APIC_DM_EXTINT | APIC_LVT_MASKED);
 	put_le32((uint8_t *)lapic.regs + APIC_LVT_LINT1, APIC_DM_NMI);
 	ret = kvm_set_lapic(v->fd, &lapic);
 	if (ret)
@@ -282,6 +290,28 @@ out:
 	return ret;
 }
 
+/* ACPI tables at LAYOUT_ACPI; kernels of boot protocol 2.14+ are also told
+ * where the RSDP is, the rest find it by scanning the BIOS area. */
+static int write_acpi(struct vm *vm, uint64_t zero_page)
+{
+	struct acpi_info info = {.nr_cpus = vm->nr_vcpus,
+				 .ioapic_id = (uint8_t)vm->nr_vcpus,
+				 .ioapic_addr = (uint32_t)LAYOUT_IOAPIC_BASE,
+				 .lapic_addr = (uint32_t)LAYOUT_LAPIC_BASE};
+	uint8_t tables[4096], rsdp[8];
+	int len = acpi_build(tables, sizeof(tables), LAYOUT_ACPI, &info);
+
+	if (len < 0)
+		return len;
+	if (LAYOUT_ACPI + (uint64_t)len > LAYOUT_MPTABLE)
+		return -ENOSPC;
+	len = mem_write(&vm->mem, LAYOUT_ACPI, tables, (uint64_t)len);
+	if (len || vm->cfg->kernel.version < 0x020e)
+		return len;
+	put_le64(rsdp, LAYOUT_ACPI);
+	return mem_write(&vm->mem, zero_page + BP_ACPI_RSDP_ADDR, rsdp, sizeof(rsdp));
+}
+
 int vm_boot(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -310,6 +340,9 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 	ret = mem_write(&vm->mem, LAYOUT_MPTABLE, mp, (uint64_t)ret);
 	if (ret)
 		return fail(err, errlen, ret, "MP table");
+	ret = write_acpi(vm, entry.zero_page);
+	if (ret)
+		return fail(err, errlen, ret, "ACPI tables for %u vCPUs", vm->nr_vcpus);
 
 	/* Only the BSP starts at the kernel; APs wait for INIT/SIPI from it. */
 	ret = kvm_get_sregs(vm->vcpus[0].fd, &sregs);

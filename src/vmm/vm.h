@@ -12,9 +12,12 @@
 
 #include "bus.h"
 #include "config.h"
+#include "devices/acpi_pm.h"
 #include "devices/debug_exit.h"
 #include "devices/device.h"
 #include "devices/i8042.h"
+#include "devices/pci_host.h"
+#include "devices/rtc.h"
 #include "devices/uart.h"
 #include "mem.h"
 #include "vcpu.h"
@@ -35,6 +38,9 @@ struct vm {
 	struct uart uart;
 	struct i8042 i8042;
 	struct debug_exit debug_exit;
+	struct acpi_pm acpi_pm;
+	struct rtc rtc;
+	struct pci_host pci_host;
 	unsigned nr_realized; /* devices realized, for teardown */
 	int console_fd;	      /* UART output */
 	bool console_fd_owned;

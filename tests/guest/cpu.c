@@ -77,8 +77,8 @@ u32 cpu_index_from_sp(u64 sp)
 
 void cpu_setup(u32 index)
 {
-	struct dtr g = { GDT_ENTRIES * 8 - 1, (u64)gdt };
-	struct dtr i = { sizeof(idt) - 1, (u64)idt };
+	struct dtr g = {GDT_ENTRIES * 8 - 1, (u64)gdt};
+	struct dtr i = {sizeof(idt) - 1, (u64)idt};
 	u16 tr = (u16)((GDT_TSS_INDEX + 2 * index) * 8);
 
 	__asm__ volatile("lgdt %0" : : "m"(g));

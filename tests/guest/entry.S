@@ -3,9 +3,10 @@
  * Privilege transitions of the test guest.
  *
  * CPL3 -> CPL0: exceptions and int 0x80 system calls (SYSCALL arrives
- * still at CPL3 on PVM, see test-environment.md) all build one struct
- * trapframe (kernel.h) and go to trap_entry(), which either handles a
- * system call and returns here, or reports the exception and powers off.
+ * still at CPL3 on PVM, see test-environment.md; int 0x80 arrives there as
+ * #UD, see trap.c) all build one struct trapframe (kernel.h) and go to
+ * trap_entry(), which either handles a system call and returns here, or
+ * reports the exception and powers off.
  * Every GPR is saved and restored and no x87/SSE state is touched, so the
  * user's registers survive a call; only RAX carries the result.
  *

@@ -47,8 +47,9 @@ static inline u32 expect_mxcsr(u32 cpu)
 /* k = 0..2: FS_BASE, GS_BASE, KERNEL_GS_BASE; all canonical */
 static inline u64 expect_msr(u32 cpu, u32 k)
 {
-	u64 base = k == 0 ? 0x00007f4600000000ull :
-		   k == 1 ? 0x00007f4700000000ull : 0xffffa4b500000000ull;
+	u64 base = k == 0   ? 0x00007f4600000000ull
+		   : k == 1 ? 0x00007f4700000000ull
+			    : 0xffffa4b500000000ull;
 
 	return base | ((u64)cpu << 12);
 }

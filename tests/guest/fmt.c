@@ -49,8 +49,8 @@ void buf_hex(struct buf *b, u64 v)
 
 void buf_size(struct buf *b, u64 bytes)
 {
-	static const char suffix[] = { 'G', 'M', 'K' };
-	static const u32 shift[] = { 30, 20, 10 };
+	static const char suffix[] = {'G', 'M', 'K'};
+	static const u32 shift[] = {30, 20, 10};
 
 	for (u32 i = 0; i < ARRAY_SIZE(suffix); i++) {
 		u64 unit = 1ull << shift[i];

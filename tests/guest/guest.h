@@ -45,9 +45,9 @@ struct bootinfo {
 #define DIRTY_LIMIT 10000000u /* highest numeric rate accepted */
 
 struct config {
-	u64 mem; /* requested pattern bytes, all CPUs together */
-	u32 dirty; /* pages per second per CPU, or DIRTY_MAX */
-	u32 check; /* seconds until the self-check, 0 = never */
+	u64 mem;     /* requested pattern bytes, all CPUs together */
+	u32 dirty;   /* pages per second per CPU, or DIRTY_MAX */
+	u32 check;   /* heartbeats until the self-check, 0 = never */
 	u32 corrupt; /* 1: flip a memory word, 2: flip a register */
 };
 
@@ -55,21 +55,21 @@ struct config {
 
 enum fail_kind {
 	FAIL_MEM = 1, /* index = word, addr = page, expect/found[1] = gen */
-	FAIL_GEN, /* generation out of range; addr = page */
-	FAIL_GPR, /* index = 0..5: rbx, rbp, r12..r15 */
-	FAIL_XMM, /* index = 8..15 */
-	FAIL_ST, /* index = 0..7: ST(i), 80-bit values */
+	FAIL_GEN,     /* sum of generations != pages rewritten */
+	FAIL_GPR,     /* index = 0..5: rbx, rbp, r12..r15 */
+	FAIL_XMM,     /* index = 8..15 */
+	FAIL_ST,      /* index = 0..7: ST(i), 80-bit values */
 	FAIL_FCW,
 	FAIL_FSW,
 	FAIL_FTW,
 	FAIL_MXCSR,
-	FAIL_SEL, /* index = 0..5: cs, ss, ds, es, fs, gs */
-	FAIL_MSR, /* index = 0..2: fs_base, gs_base, kernel_gs_base */
+	FAIL_SEL,    /* index = 0..5: cs, ss, ds, es, fs, gs */
+	FAIL_MSR,    /* index = 0..2: fs_base, gs_base, kernel_gs_base */
 	FAIL_NORESP, /* CPU did not answer the self-check request */
 };
 
 #define FAILF_RUN 1 /* seen by a periodic check, before the self-check */
-#define MAX_FAIL 8 /* records kept per CPU; nfail counts all */
+#define MAX_FAIL 8  /* records kept per CPU; nfail counts all */
 
 struct fail {
 	u16 kind;
@@ -101,6 +101,17 @@ struct regsnap {
 	u32 pad[1];
 } ALIGNED(16);
 
+_Static_assert(offsetof(struct uinit, gpr) == UINIT_GPR, "entry.S");
+_Static_assert(offsetof(struct uinit, x87) == UINIT_X87, "entry.S");
+_Static_assert(offsetof(struct uinit, xmm) == UINIT_XMM, "entry.S");
+_Static_assert(offsetof(struct uinit, mxcsr) == UINIT_MXCSR, "entry.S");
+_Static_assert(offsetof(struct uinit, fcw) == UINIT_FCW, "entry.S");
+_Static_assert(sizeof(struct uinit) == UINIT_SIZE, "entry.S");
+_Static_assert(offsetof(struct regsnap, fx) == SNAP_FX, "entry.S");
+_Static_assert(offsetof(struct regsnap, gpr) == SNAP_GPR, "entry.S");
+_Static_assert(offsetof(struct regsnap, sel) == SNAP_SEL, "entry.S");
+_Static_assert(sizeof(struct regsnap) == SNAP_SIZE, "entry.S");
+
 enum { CHECK_IDLE, CHECK_RUNNING, CHECK_DONE };
 
 struct cpu {
@@ -109,7 +120,6 @@ struct cpu {
 	u32 index;
 	u32 apic_id;
 	volatile u32 alive; /* AP finished its CPL0 setup */
-	volatile u32 ready; /* pattern written, main loop running */
 
 	/* Memory slice: generation table, then the pattern pages. */
 	u32 *gen;
@@ -119,7 +129,7 @@ struct cpu {
 	/* Workload state (CPL3). */
 	u64 last_tsc;
 	u64 elapsed; /* TSC ticks of running time seen by this CPU */
-	u64 credit; /* dirty-rate accumulator, in ticks * pages */
+	u64 credit;  /* dirty-rate accumulator, in ticks * pages */
 	u64 next_regcheck;
 	u64 dirty_pos;
 	u64 dirtied;
@@ -130,7 +140,11 @@ struct cpu {
 	struct fail fail[MAX_FAIL];
 } ALIGNED(64);
 
-/* Guest-wide state.  hb_elapsed/heartbeats are the workload's clock. */
+/*
+ * Guest-wide state.  heartbeats is the workload's clock (seconds of
+ * running time, counted from cpus[0].elapsed); a migrated guest carries it
+ * along and continues counting.
+ */
 struct shared {
 	u32 ncpus;
 	u32 dirty;
@@ -140,7 +154,6 @@ struct shared {
 	u64 mem; /* pattern bytes actually in use */
 	volatile u32 go;
 	volatile u32 check_req;
-	u64 hb_elapsed;
 	u64 heartbeats;
 	u64 next_poll;
 };

@@ -21,8 +21,8 @@
 #define MAX_GB 64
 
 /* How we were entered; first argument of boot_main(). */
-#define BOOT_LINUX32 1 /* boot.rst 32-bit protocol, ESI = boot_params */
-#define BOOT_LINUX64 2 /* boot.rst 64-bit protocol, RSI = boot_params */
+#define BOOT_LINUX32 1	 /* boot.rst 32-bit protocol, ESI = boot_params */
+#define BOOT_LINUX64 2	 /* boot.rst 64-bit protocol, RSI = boot_params */
 #define BOOT_MULTIBOOT 3 /* Multiboot 0.6.96, EBX = multiboot info */
 
 /* Multiboot 0.6.96 section 3.1.1: magic, flags, and the value in EAX. */
@@ -43,7 +43,7 @@
 #define SEL_KDATA 0x10
 #define SEL_KCODE32 0x18
 #define SEL_UCODE32 0x23 /* unused; keeps the layout */
-#define SEL_UDATA 0x2b /* SS at CPL3; DS, ES, FS, GS are null there */
+#define SEL_UDATA 0x2b	 /* SS at CPL3; DS, ES, FS, GS are null there */
 #define SEL_UCODE 0x33
 #define GDT_TSS_INDEX 7
 #define GDT_ENTRIES (GDT_TSS_INDEX + 2 * MAX_CPUS)
@@ -73,11 +73,14 @@
 #define PTE_PCD 0x10
 #define PTE_PS 0x80
 
-/* System calls, int 0x80 with the number in RAX (SYSCALL is broken on PVM). */
+/*
+ * System calls: int 0x80, number in RAX, result in RAX (SYSCALL is broken
+ * on PVM; there int 0x80 arrives as #UD instead, see trap.c).
+ */
 #define SYSCALL_VECTOR 0x80
-#define SYS_WRITE 0 /* rdi = buffer, rsi = length */
-#define SYS_GETC 1 /* returns a byte from COM1, or -1 */
-#define SYS_EXIT 2 /* rdi = status for the debug-exit port */
+#define SYS_WRITE 0  /* rdi = buffer, rsi = length */
+#define SYS_GETC 1   /* returns a byte from COM1, or -1 */
+#define SYS_EXIT 2   /* rdi = status for the debug-exit port */
 #define SYS_RDMSRS 3 /* rdi = u64[3]: FS_BASE, GS_BASE, KERNEL_GS_BASE */
 
 /* Offsets inside struct uinit (guest.h); entry.S loads registers from it. */
@@ -89,7 +92,7 @@
 #define UINIT_SIZE 0x100
 
 /* Offsets inside struct regsnap (guest.h); user_snapshot() fills it. */
-#define SNAP_FX 0x000 /* 512-byte FXSAVE image, Intel SDM Vol. 1 10.5.1 */
+#define SNAP_FX 0x000  /* 512-byte FXSAVE image, Intel SDM Vol. 1 10.5.1 */
 #define SNAP_GPR 0x200 /* rbx, rbp, r12..r15 */
 #define SNAP_SEL 0x230 /* cs, ss, ds, es, fs, gs as u16 */
 #define SNAP_SIZE 0x240

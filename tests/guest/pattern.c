@@ -63,7 +63,7 @@ void pattern_verify(struct cpu *c)
 			u64 want = pattern_word(base, i);
 
 			if (w[i] != want) {
-				u64 e[2] = { want, gen }, f[2] = { w[i], gen };
+				u64 e[2] = {want, gen}, f[2] = {w[i], gen};
 
 				fail_record(c, FAIL_MEM, 0, i, page, e, f);
 				break; /* one line per bad page is enough */
@@ -71,7 +71,7 @@ void pattern_verify(struct cpu *c)
 		}
 	}
 	if (gen_sum != c->dirtied) {
-		u64 e[2] = { c->dirtied, 0 }, f[2] = { gen_sum, 0 };
+		u64 e[2] = {c->dirtied, 0}, f[2] = {gen_sum, 0};
 
 		fail_record(c, FAIL_GEN, 0, 0, (u64)c->gen, e, f);
 	}

@@ -13,8 +13,8 @@
 #define FX_FSW 2
 #define FX_FTW 4 /* abridged tag: one bit per register, 1 = valid */
 #define FX_MXCSR 24
-#define FX_ST 32 /* ST(i) at 32 + 16 i, 80-bit */
-#define FX_XMM 160 /* XMMi at 160 + 16 i */
+#define FX_ST 32	   /* ST(i) at 32 + 16 i, 80-bit */
+#define FX_XMM 160	   /* XMMi at 160 + 16 i */
 #define FSW_CHECKED 0x38ff /* TOP, ES, SF and the exception flags */
 
 void fail_record(struct cpu *c, u16 kind, u16 flags, u32 index, u64 addr, const u64 expect[2],
@@ -38,7 +38,7 @@ void fail_record(struct cpu *c, u16 kind, u16 flags, u32 index, u64 addr, const 
 static void check1(struct cpu *c, u16 kind, u16 flags, u32 index, u64 want, u64 got)
 {
 	if (want != got) {
-		u64 e[2] = { want, 0 }, f[2] = { got, 0 };
+		u64 e[2] = {want, 0}, f[2] = {got, 0};
 
 		fail_record(c, kind, flags, index, 0, e, f);
 	}
@@ -63,14 +63,14 @@ void regs_check(struct cpu *c, u16 flags)
 	for (u32 k = 0; k < 6; k++)
 		check1(c, FAIL_GPR, flags, k, expect_gpr(cpu, k), s->gpr[k]);
 	for (u32 r = 8; r < 16; r++) {
-		u64 e[2] = { expect_xmm(cpu, r, 0), expect_xmm(cpu, r, 1) };
-		u64 f[2] = { load64(fx + FX_XMM + 16 * r), load64(fx + FX_XMM + 16 * r + 8) };
+		u64 e[2] = {expect_xmm(cpu, r, 0), expect_xmm(cpu, r, 1)};
+		u64 f[2] = {load64(fx + FX_XMM + 16 * r), load64(fx + FX_XMM + 16 * r + 8)};
 
 		if (e[0] != f[0] || e[1] != f[1])
 			fail_record(c, FAIL_XMM, flags, r, 0, e, f);
 	}
 	for (u32 i = 0; i < 8; i++) {
-		u64 e[2], f[2] = { load64(fx + FX_ST + 16 * i), load16(fx + FX_ST + 16 * i + 8) };
+		u64 e[2], f[2] = {load64(fx + FX_ST + 16 * i), load16(fx + FX_ST + 16 * i + 8)};
 
 		/* Eight pushes: ST(0) is the last value loaded. */
 		int_to_ext80(expect_x87_int(cpu, 7 - i), e);
@@ -91,7 +91,7 @@ void regs_check(struct cpu *c, u16 flags)
 
 void regs_check_msrs(struct cpu *c)
 {
-	u64 m[3] = { 0, 0, 0 };
+	u64 m[3] = {0, 0, 0};
 
 	sys1(SYS_RDMSRS, (u64)m);
 	for (u32 k = 0; k < 3; k++)

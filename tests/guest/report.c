@@ -7,12 +7,11 @@
 #include "fmt.h"
 #include "user.h"
 
-static const char *const gpr_name[6] = { "rbx", "rbp", "r12", "r13", "r14", "r15" };
-static const char *const sel_name[6] = { "cs", "ss", "ds", "es", "fs", "gs" };
-static const char *const msr_name[3] = { "fs_base", "gs_base", "kernel_gs_base" };
+static const char *const gpr_name[6] = {"rbx", "rbp", "r12", "r13", "r14", "r15"};
+static const char *const sel_name[6] = {"cs", "ss", "ds", "es", "fs", "gs"};
+static const char *const msr_name[3] = {"fs_base", "gs_base", "kernel_gs_base"};
 static const char *const misc_name[] = {
-	[FAIL_FCW] = "fcw", [FAIL_FSW] = "fsw", [FAIL_FTW] = "ftw", [FAIL_MXCSR] = "mxcsr"
-};
+    [FAIL_FCW] = "fcw", [FAIL_FSW] = "fsw", [FAIL_FTW] = "ftw", [FAIL_MXCSR] = "mxcsr"};
 
 /* 128-bit values as one hex number: high word first. */
 static void wide(struct buf *b, const u64 v[2], u32 hi_digits)
@@ -128,7 +127,7 @@ NORETURN void report_and_exit(void)
 		const struct cpu *c = &cpus[i];
 
 		if (c->check_state != CHECK_DONE) {
-			struct fail f = { .kind = FAIL_NORESP };
+			struct fail f = {.kind = FAIL_NORESP};
 
 			print_fail(i, &f, 0);
 			failed = true;

@@ -15,7 +15,7 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
-#define LSR_DR 0x01 /* data ready */
+#define LSR_DR 0x01   /* data ready */
 #define LSR_THRE 0x20 /* transmit holding register empty */
 #define LCR_DLAB 0x80
 

@@ -12,10 +12,10 @@
 #include "kernel.h"
 #include "x86.h"
 
-#define MPF_SIG 0x5f504d5f /* "_MP_" */
-#define PCMP_SIG 0x504d4350 /* "PCMP" */
+#define MPF_SIG 0x5f504d5f	       /* "_MP_" */
+#define PCMP_SIG 0x504d4350	       /* "PCMP" */
 #define RSDP_SIG 0x2052545020445352ull /* "RSD PTR " */
-#define MADT_SIG 0x43495041 /* "APIC" */
+#define MADT_SIG 0x43495041	       /* "APIC" */
 
 struct cpulist {
 	u32 *ids;
@@ -137,8 +137,8 @@ static void from_madt(struct cpulist *l)
 u32 topology_find_cpus(u32 bsp_id, u32 *ids, u32 max, u32 *dropped)
 {
 	u32 acpi_ids[MAX_CPUS];
-	struct cpulist mp = { ids, 1, max, 0 };
-	struct cpulist acpi = { acpi_ids, 1, max, 0 };
+	struct cpulist mp = {ids, 1, max, 0};
+	struct cpulist acpi = {acpi_ids, 1, max, 0};
 
 	ids[0] = acpi_ids[0] = bsp_id;
 	from_mptable(&mp);

@@ -15,7 +15,7 @@
 #include "kernel.h"
 #include "x86.h"
 
-NORETURN void trap_fatal(struct trapframe *f)
+static NORETURN void trap_fatal(struct trapframe *f)
 {
 	char line[192];
 	struct buf b = BUF(line);
@@ -41,8 +41,10 @@ NORETURN void trap_fatal(struct trapframe *f)
 
 static bool user_range_ok(u64 p, u64 n)
 {
-	/* All memory is identity-mapped and user-visible; only reject wraps
-	 * and the non-canonical hole so a bad pointer cannot #GP in here. */
+	/*
+	 * All memory is identity-mapped and user-visible; only reject wraps
+	 * and what lies beyond the map, so a bad pointer cannot fault here.
+	 */
 	return p + n >= p && p + n <= (u64)MAX_GB << 30;
 }
 

@@ -11,12 +11,21 @@
 #define PIT_HZ 1193182ull
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
-#define PORT_B 0x61 /* bit 0: gate 2, bit 1: speaker, bit 5: OUT2 */
+#define PORT_B 0x61		   /* bit 0: gate 2, bit 1: speaker, bit 5: OUT2 */
 #define CALIB_COUNT (PIT_HZ / 100) /* 10 ms */
 #define CALIB_SPIN_MAX 2000000u
 #define FALLBACK_KHZ 1000000ull
 
 u64 tsc_khz;
+
+static u64 pit_broken(u8 saved, const char *why)
+{
+	outb(PORT_B, saved);
+	kputs("testguest: PIT channel 2 ");
+	kputs(why);
+	kputs(", assuming a 1 GHz TSC\n");
+	return FALLBACK_KHZ;
+}
 
 static u64 pit_calibrate(void)
 {
@@ -29,12 +38,12 @@ static u64 pit_calibrate(void)
 	outb(PIT_CH2, CALIB_COUNT & 0xff);
 	outb(PIT_CH2, (u8)(CALIB_COUNT >> 8));
 	t0 = rdtsc();
+	/* Mode 0 drives OUT low when programmed; high right away is no PIT. */
+	if (inb(PORT_B) & 0x20)
+		return pit_broken(saved, "output does not follow the counter");
 	while (!(inb(PORT_B) & 0x20)) {
-		if (++spins == CALIB_SPIN_MAX) {
-			outb(PORT_B, saved);
-			kputs("testguest: PIT channel 2 never fired, assuming 1 GHz TSC\n");
-			return FALLBACK_KHZ;
-		}
+		if (++spins == CALIB_SPIN_MAX)
+			return pit_broken(saved, "never fired");
 	}
 	t1 = rdtsc();
 	outb(PORT_B, saved);

@@ -129,7 +129,6 @@ NORETURN void user_main(struct cpu *c)
 		cpu_relax();
 	pattern_fill(c);
 	c->last_tsc = rdtsc();
-	c->ready = 1;
 
 	for (;;) {
 		u64 d = account_time(c);

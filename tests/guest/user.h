@@ -15,7 +15,10 @@ static inline long sys1(u64 nr, u64 a)
 {
 	long r;
 
-	__asm__ volatile("int %[v]" : "=a"(r) : [v] "i"(SYSCALL_VECTOR), "a"(nr), "D"(a) : "memory");
+	__asm__ volatile("int %[v]"
+			 : "=a"(r)
+			 : [v] "i"(SYSCALL_VECTOR), "a"(nr), "D"(a)
+			 : "memory");
 	return r;
 }
 

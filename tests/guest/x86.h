@@ -53,16 +53,16 @@ static inline void cpuid(u32 leaf, u32 sub, u32 r[4])
 	r[1] = (u32)b;
 }
 
-#define DEFINE_CR(n)                                                          \
-	static inline u64 read_cr##n(void)                                    \
-	{                                                                     \
-		u64 v;                                                        \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));             \
-		return v;                                                     \
-	}                                                                     \
-	static inline void write_cr##n(u64 v)                                 \
-	{                                                                     \
-		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");    \
+#define DEFINE_CR(n)                                                                               \
+	static inline u64 read_cr##n(void)                                                         \
+	{                                                                                          \
+		u64 v;                                                                             \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_cr##n(u64 v)                                                      \
+	{                                                                                          \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                         \
 	}
 DEFINE_CR(0)
 DEFINE_CR(3)

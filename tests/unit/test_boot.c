@@ -276,7 +276,7 @@ static void check_e820_low(const uint8_t *zp, unsigned want_entries, uint64_t lo
 	} want[4] = {
 	    {0, 0x9fc00, 1},
 	    {0x9fc00, 0x400, 2},
-	    {0xf0000, 0x10000, 2},
+	    {0xe0000, 0x20000, 2},
 	    {0x100000, 0, 1},
 	};
 

@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,60 +20,7 @@
 #include "devices/debug_exit.h"
 #include "devices/i8042.h"
 #include "devices/uart.h"
-
-/* ---- fake host ---- */
-
-struct fake_vm {
-	int level[16]; /* last level driven on each ISA IRQ line */
-	int irq_calls[16];
-	unsigned bad_irq_calls; /* irq >= 16 */
-	int end_calls;
-	enum vm_end end_why;
-	uint32_t end_status;
-};
-
-static int fake_irq_line(void *vm, unsigned irq, int level)
-{
-	struct fake_vm *f = vm;
-
-	if (irq >= 16) {
-		f->bad_irq_calls++;
-		return -EINVAL;
-	}
-	f->level[irq] = level;
-	f->irq_calls[irq]++;
-	return 0;
-}
-
-static void fake_request_end(void *vm, enum vm_end why, uint32_t status, const char *msg)
-{
-	struct fake_vm *f = vm;
-
-	(void)msg;
-	f->end_calls++;
-	f->end_why = why;
-	f->end_status = status;
-}
-
-static struct device_host fake_host(struct fake_vm *f)
-{
-	memset(f, 0, sizeof(*f));
-	return (struct device_host){
-	    .vm = f, .irq_line = fake_irq_line, .request_end = fake_request_end};
-}
-
-static void outb(struct bus *pio, uint64_t port, uint8_t v)
-{
-	assert_true(bus_dispatch(pio, port, &v, 1, true));
-}
-
-static uint8_t inb(struct bus *pio, uint64_t port)
-{
-	uint8_t v = 0x5a;
-
-	assert_true(bus_dispatch(pio, port, &v, 1, false));
-	return v;
-}
+#include "fake_host.h"
 
 /* ---- UART ---- */
 
@@ -97,45 +43,39 @@ static uint8_t inb(struct bus *pio, uint64_t port)
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
+/* The UART and the pipe it transmits into. */
 struct uart_fx {
-	struct fake_vm vm;
-	struct bus pio;
-	struct uart u;
-	int pipe[2]; /* the UART writes to [1]; the test reads [0] */
+	struct uart u; /* first: realize() and the tests use it as the device */
+	int pipe[2];   /* the UART writes to [1]; the test reads [0] */
 };
 
-static int uart_setup(void **state)
+static int uart_init(void *dev)
 {
-	struct uart_fx *t = calloc(1, sizeof(*t));
-	struct device_host host;
+	struct uart_fx *f = dev;
 
-	if (!t || pipe2(t->pipe, O_CLOEXEC | O_NONBLOCK))
+	if (pipe2(f->pipe, O_CLOEXEC | O_NONBLOCK))
 		return -1;
-	host = fake_host(&t->vm);
-	bus_init(&t->pio, "pio");
-	t->u.out_fd = t->pipe[1];
-	if (uart_ops.realize(&t->u, &host, &t->pio, NULL))
-		return -1;
-	*state = t;
+	f->u.out_fd = f->pipe[1];
 	return 0;
 }
 
-static int uart_teardown(void **state)
+static void uart_fini(void *dev)
 {
-	struct uart_fx *t = *state;
+	struct uart_fx *f = dev;
 
-	uart_ops.unrealize(&t->u);
-	bus_destroy(&t->pio);
-	close(t->pipe[0]);
-	close(t->pipe[1]);
-	free(t);
-	return 0;
+	close(f->pipe[0]);
+	close(f->pipe[1]);
 }
+
+static const struct fake_dev_type uart_type = {
+    .ops = &uart_ops, .size = sizeof(struct uart_fx), .init = uart_init, .fini = uart_fini};
+#define UART_TEST(f) FAKE_DEV_TEST(f, &uart_type)
 
 /* Reads what the UART sent to the pipe so far. */
-static size_t drain(struct uart_fx *t, uint8_t *buf, size_t cap)
+static size_t drain(struct fake_dev *t, uint8_t *buf, size_t cap)
 {
-	ssize_t n = read(t->pipe[0], buf, cap);
+	struct uart_fx *f = t->dev;
+	ssize_t n = read(f->pipe[0], buf, cap);
 
 	if (n < 0) {
 		assert_int_equal(errno, EAGAIN);
@@ -146,13 +86,9 @@ static size_t drain(struct uart_fx *t, uint8_t *buf, size_t cap)
 
 static void test_uart_realize(void **state)
 {
-	struct uart_fx *t = *state;
-	const struct bus_range *r = bus_find(&t->pio, 0x3f8);
+	struct fake_dev *t = *state;
 
-	assert_non_null(r);
-	assert_int_equal(r->base, 0x3f8);
-	assert_int_equal(r->len, 8);
-	assert_ptr_equal(r->opaque, &t->u);
+	assert_claimed(t, 0x3f8, 8);
 	assert_null(bus_find(&t->pio, 0x3f7));
 	assert_null(bus_find(&t->pio, 0x400));
 	/* Power-on state: nothing pending, IRQ line never raised. */
@@ -167,7 +103,8 @@ static void test_uart_realize(void **state)
 
 static void test_uart_transmit(void **state)
 {
-	struct uart_fx *t = *state;
+	struct fake_dev *t = *state;
+	struct uart *u = t->dev;
 	uint8_t buf[64];
 
 	assert_int_equal(inb(&t->pio, LSR) & (LSR_THRE | LSR_TEMT), LSR_THRE | LSR_TEMT);
@@ -179,22 +116,22 @@ static void test_uart_transmit(void **state)
 	}
 	assert_int_equal(drain(t, buf, sizeof(buf)), 7);
 	assert_memory_equal(buf, "hello\r\n", 7);
-	assert_int_equal(t->u.tx_errors, 0);
+	assert_int_equal(u->tx_errors, 0);
 	/* Transmitting raises no interrupt while IER is 0. */
 	assert_int_equal(t->vm.irq_calls[UART_COM1_IRQ], 0);
 }
 
 static void test_uart_receive(void **state)
 {
-	struct uart_fx *t = *state;
+	struct fake_dev *t = *state;
 
 	assert_int_equal(inb(&t->pio, LSR) & LSR_DR, 0);
-	assert_int_equal(uart_receive(&t->u, (const uint8_t *)"abc", 3), 3);
+	assert_int_equal(uart_receive(t->dev, (const uint8_t *)"abc", 3), 3);
 	assert_int_equal(inb(&t->pio, LSR), LSR_DR | LSR_THRE | LSR_TEMT);
 	assert_int_equal(inb(&t->pio, RBR), 'a');
 	assert_int_equal(inb(&t->pio, LSR) & LSR_DR, LSR_DR);
 	assert_int_equal(inb(&t->pio, RBR), 'b');
-	assert_int_equal(uart_receive(&t->u, (const uint8_t *)"d", 1), 1);
+	assert_int_equal(uart_receive(t->dev, (const uint8_t *)"d", 1), 1);
 	assert_int_equal(inb(&t->pio, RBR), 'c');
 	assert_int_equal(inb(&t->pio, RBR), 'd');
 	assert_int_equal(inb(&t->pio, LSR) & LSR_DR, 0);
@@ -205,7 +142,7 @@ static void test_uart_receive(void **state)
 
 static void test_uart_thre_interrupt(void **state)
 {
-	struct uart_fx *t = *state;
+	struct fake_dev *t = *state;
 	const unsigned irq = UART_COM1_IRQ;
 
 	/* Enabling THRE interrupts with THR empty raises one at once. */
@@ -241,12 +178,12 @@ static void test_uart_thre_interrupt(void **state)
 
 static void test_uart_rx_interrupt_and_priority(void **state)
 {
-	struct uart_fx *t = *state;
+	struct fake_dev *t = *state;
 	const unsigned irq = UART_COM1_IRQ;
 
 	outb(&t->pio, IER, 0x01); /* RDI only */
 	assert_int_equal(t->vm.level[irq], 0);
-	assert_int_equal(uart_receive(&t->u, (const uint8_t *)"hi", 2), 2);
+	assert_int_equal(uart_receive(t->dev, (const uint8_t *)"hi", 2), 2);
 	assert_int_equal(t->vm.level[irq], 1);
 	assert_int_equal(inb(&t->pio, IIR), 0x04);
 	assert_int_equal(inb(&t->pio, IIR), 0x04); /* reading IIR does not clear RDI */
@@ -258,7 +195,7 @@ static void test_uart_rx_interrupt_and_priority(void **state)
 
 	/* RDI outranks THRE; THRE shows once the data is read. */
 	outb(&t->pio, IER, 0x03);
-	assert_int_equal(uart_receive(&t->u, (const uint8_t *)"z", 1), 1);
+	assert_int_equal(uart_receive(t->dev, (const uint8_t *)"z", 1), 1);
 	assert_int_equal(inb(&t->pio, IIR), 0x04);
 	assert_int_equal(inb(&t->pio, RBR), 'z');
 	assert_int_equal(t->vm.level[irq], 1);
@@ -270,7 +207,7 @@ static void test_uart_rx_interrupt_and_priority(void **state)
 	{
 		static uint8_t flood[UART_RX_BUF + 1];
 
-		assert_int_equal(uart_receive(&t->u, flood, sizeof(flood)), UART_RX_BUF);
+		assert_int_equal(uart_receive(t->dev, flood, sizeof(flood)), UART_RX_BUF);
 	}
 	assert_int_equal(t->vm.level[irq], 1);
 	assert_int_equal(inb(&t->pio, IIR), 0x06);
@@ -284,7 +221,7 @@ static void test_uart_rx_interrupt_and_priority(void **state)
 
 static void test_uart_dlab(void **state)
 {
-	struct uart_fx *t = *state;
+	struct fake_dev *t = *state;
 	uint8_t buf[8];
 
 	outb(&t->pio, IER, 0x05);
@@ -303,7 +240,7 @@ static void test_uart_dlab(void **state)
 	outb(&t->pio, THR, 'Q');
 	assert_int_equal(drain(t, buf, sizeof(buf)), 1);
 	assert_int_equal(buf[0], 'Q');
-	assert_int_equal(uart_receive(&t->u, (const uint8_t *)"R", 1), 1);
+	assert_int_equal(uart_receive(t->dev, (const uint8_t *)"R", 1), 1);
 	assert_int_equal(inb(&t->pio, RBR), 'R');
 
 	outb(&t->pio, LCR, 0x80);
@@ -314,7 +251,7 @@ static void test_uart_dlab(void **state)
 
 static void test_uart_loopback(void **state)
 {
-	struct uart_fx *t = *state;
+	struct fake_dev *t = *state;
 	uint8_t buf[8];
 
 	/* Linux's 8250 probe: loopback with OUT2 and RTS must read back MSR 0x9X. */
@@ -348,23 +285,23 @@ static void test_uart_loopback(void **state)
 
 static void test_uart_overrun(void **state)
 {
-	struct uart_fx *t = *state;
+	struct fake_dev *t = *state;
 	static uint8_t in[UART_RX_BUF + 100];
 
 	for (size_t i = 0; i < sizeof(in); i++)
 		in[i] = (uint8_t)(i * 7 + i / 256);
 	/* Exactly full: no overrun. */
-	assert_int_equal(uart_receive(&t->u, in, UART_RX_BUF), UART_RX_BUF);
+	assert_int_equal(uart_receive(t->dev, in, UART_RX_BUF), UART_RX_BUF);
 	assert_int_equal(inb(&t->pio, LSR) & (LSR_OE | LSR_DR), LSR_DR);
 	/* One more byte overruns, and so does a partial fit. */
-	assert_int_equal(uart_receive(&t->u, in + UART_RX_BUF, 1), 0);
+	assert_int_equal(uart_receive(t->dev, in + UART_RX_BUF, 1), 0);
 	assert_int_equal(inb(&t->pio, LSR) & (LSR_OE | LSR_DR), LSR_OE | LSR_DR);
 	/* Reading LSR cleared OE. */
 	assert_int_equal(inb(&t->pio, LSR) & LSR_OE, 0);
 
 	for (size_t i = 0; i < 10; i++)
 		assert_int_equal(inb(&t->pio, RBR), in[i]);
-	assert_int_equal(uart_receive(&t->u, in + UART_RX_BUF, 100), 10);
+	assert_int_equal(uart_receive(t->dev, in + UART_RX_BUF, 100), 10);
 	assert_int_equal(inb(&t->pio, LSR) & LSR_OE, LSR_OE);
 	assert_int_equal(inb(&t->pio, LSR) & LSR_OE, 0);
 	/* The FIFO holds the oldest bytes in order, then the ones that fit. */
@@ -377,7 +314,7 @@ static void test_uart_overrun(void **state)
 	assert_int_equal(inb(&t->pio, RBR), 0); /* empty reads as 0 */
 
 	/* Overrun through loopback too. */
-	assert_int_equal(uart_receive(&t->u, in, UART_RX_BUF), UART_RX_BUF);
+	assert_int_equal(uart_receive(t->dev, in, UART_RX_BUF), UART_RX_BUF);
 	outb(&t->pio, MCR, 0x10);
 	outb(&t->pio, THR, 0x42);
 	assert_int_equal(inb(&t->pio, LSR) & LSR_OE, LSR_OE);
@@ -386,9 +323,9 @@ static void test_uart_overrun(void **state)
 
 static void test_uart_fcr_and_scratch(void **state)
 {
-	struct uart_fx *t = *state;
+	struct fake_dev *t = *state;
 
-	assert_int_equal(uart_receive(&t->u, (const uint8_t *)"0123456789", 10), 10);
+	assert_int_equal(uart_receive(t->dev, (const uint8_t *)"0123456789", 10), 10);
 	outb(&t->pio, FCR, 0x01); /* FIFO on, nothing cleared */
 	assert_int_equal(inb(&t->pio, IIR), 0xc1);
 	assert_int_equal(inb(&t->pio, LSR) & LSR_DR, LSR_DR);
@@ -398,7 +335,7 @@ static void test_uart_fcr_and_scratch(void **state)
 	assert_int_equal(inb(&t->pio, RBR), 0);
 	assert_int_equal(inb(&t->pio, IIR), 0xc1);
 	/* The FIFO still works after clearing. */
-	assert_int_equal(uart_receive(&t->u, (const uint8_t *)"AB", 2), 2);
+	assert_int_equal(uart_receive(t->dev, (const uint8_t *)"AB", 2), 2);
 	assert_int_equal(inb(&t->pio, RBR), 'A');
 	assert_int_equal(inb(&t->pio, RBR), 'B');
 	outb(&t->pio, FCR, 0x00);
@@ -417,7 +354,7 @@ static void test_uart_fcr_and_scratch(void **state)
 
 static void test_uart_wide_access_and_reset(void **state)
 {
-	struct uart_fx *t = *state;
+	struct fake_dev *t = *state;
 	uint8_t v[2] = {0x03, 0x0b};
 
 	/* A 2-byte write at LCR sets LCR and MCR. */
@@ -426,9 +363,9 @@ static void test_uart_wide_access_and_reset(void **state)
 	assert_int_equal(inb(&t->pio, MCR), 0x0b);
 	outb(&t->pio, IER, 0x02);
 	assert_int_equal(t->vm.level[UART_COM1_IRQ], 1);
-	assert_int_equal(uart_receive(&t->u, (const uint8_t *)"x", 1), 1);
+	assert_int_equal(uart_receive(t->dev, (const uint8_t *)"x", 1), 1);
 
-	uart_ops.reset(&t->u);
+	uart_ops.reset(t->dev);
 	assert_int_equal(t->vm.level[UART_COM1_IRQ], 0);
 	assert_int_equal(inb(&t->pio, IER), 0);
 	assert_int_equal(inb(&t->pio, LCR), 0);
@@ -445,46 +382,18 @@ static void test_uart_wide_access_and_reset(void **state)
 #define KBD_DATA I8042_DATA_PORT
 #define KBD_CMD I8042_CMD_PORT
 #define ST_OBF 0x01
-#define ST_SYS 0x04
+#define ST_SYS 0x14 /* system flag, and the keylock switch off */
 #define ST_CMD 0x08
 /* Bit 3 is left out where only OBF and SYS matter: on a real 8042 it tracks
  * whether the last write went to port 0x64, which this model approximates. */
 #define ST_MASK (ST_OBF | ST_SYS)
 
-struct kbd_fx {
-	struct fake_vm vm;
-	struct bus pio;
-	struct i8042 k;
-};
-
-static int kbd_setup(void **state)
-{
-	struct kbd_fx *t = calloc(1, sizeof(*t));
-	struct device_host host;
-
-	if (!t)
-		return -1;
-	host = fake_host(&t->vm);
-	bus_init(&t->pio, "pio");
-	if (i8042_ops.realize(&t->k, &host, &t->pio, NULL))
-		return -1;
-	*state = t;
-	return 0;
-}
-
-static int kbd_teardown(void **state)
-{
-	struct kbd_fx *t = *state;
-
-	i8042_ops.unrealize(&t->k);
-	bus_destroy(&t->pio);
-	free(t);
-	return 0;
-}
+static const struct fake_dev_type kbd_type = {.ops = &i8042_ops, .size = sizeof(struct i8042)};
+#define KBD_TEST(f) FAKE_DEV_TEST(f, &kbd_type)
 
 static void test_i8042_ports(void **state)
 {
-	struct kbd_fx *t = *state;
+	struct fake_dev *t = *state;
 	uint8_t two[2] = {0, 0};
 
 	assert_non_null(bus_find(&t->pio, 0x60));
@@ -504,7 +413,7 @@ static void test_i8042_ports(void **state)
 
 static void test_i8042_self_test(void **state)
 {
-	struct kbd_fx *t = *state;
+	struct fake_dev *t = *state;
 
 	outb(&t->pio, KBD_CMD, 0xaa);
 	assert_int_equal(inb(&t->pio, KBD_CMD) & ST_MASK, ST_SYS | ST_OBF);
@@ -522,7 +431,7 @@ static void test_i8042_self_test(void **state)
 
 static void test_i8042_ctr(void **state)
 {
-	struct kbd_fx *t = *state;
+	struct fake_dev *t = *state;
 
 	outb(&t->pio, KBD_CMD, 0x20);
 	/* Status bit 3: the last write went to the command port. */
@@ -551,7 +460,7 @@ static void test_i8042_ctr(void **state)
 	outb(&t->pio, KBD_CMD, 0x20);
 	assert_int_equal(inb(&t->pio, KBD_DATA), 0x47);
 
-	i8042_ops.reset(&t->k);
+	i8042_ops.reset(t->dev);
 	outb(&t->pio, KBD_CMD, 0x20);
 	assert_int_equal(inb(&t->pio, KBD_DATA), 0x30);
 	assert_int_equal(t->vm.end_calls, 0);
@@ -559,7 +468,7 @@ static void test_i8042_ctr(void **state)
 
 static void test_i8042_pulse_reset(void **state)
 {
-	struct kbd_fx *t = *state;
+	struct fake_dev *t = *state;
 
 	outb(&t->pio, KBD_CMD, 0xfe);
 	assert_int_equal(t->vm.end_calls, 1);
@@ -569,7 +478,7 @@ static void test_i8042_pulse_reset(void **state)
 
 static void test_i8042_output_port_reset(void **state)
 {
-	struct kbd_fx *t = *state;
+	struct fake_dev *t = *state;
 
 	/* Bit 0 set keeps the CPU running. */
 	outb(&t->pio, KBD_CMD, 0xd1);
@@ -591,46 +500,17 @@ static void test_i8042_output_port_reset(void **state)
 
 /* ---- debug exit ---- */
 
-struct dbg_fx {
-	struct fake_vm vm;
-	struct bus pio;
-	struct debug_exit d;
-};
-
-static int dbg_setup(void **state)
-{
-	struct dbg_fx *t = calloc(1, sizeof(*t));
-	struct device_host host;
-
-	if (!t)
-		return -1;
-	host = fake_host(&t->vm);
-	bus_init(&t->pio, "pio");
-	if (debug_exit_ops.realize(&t->d, &host, &t->pio, NULL))
-		return -1;
-	*state = t;
-	return 0;
-}
-
-static int dbg_teardown(void **state)
-{
-	struct dbg_fx *t = *state;
-
-	debug_exit_ops.unrealize(&t->d);
-	bus_destroy(&t->pio);
-	free(t);
-	return 0;
-}
+/* Its request_end() carries the guest's status, with no message. */
+static const struct fake_dev_type dbg_type = {
+    .ops = &debug_exit_ops, .size = sizeof(struct debug_exit), .end_msg_optional = true};
+#define DBG_TEST(f) FAKE_DEV_TEST(f, &dbg_type)
 
 static void test_debug_exit_ports(void **state)
 {
-	struct dbg_fx *t = *state;
-	const struct bus_range *r = bus_find(&t->pio, 0xf4);
+	struct fake_dev *t = *state;
 	uint8_t v[4] = {0};
 
-	assert_non_null(r);
-	assert_int_equal(r->base, 0xf4);
-	assert_int_equal(r->len, 4);
+	assert_claimed(t, 0xf4, 4);
 	assert_null(bus_find(&t->pio, 0xf3));
 	assert_null(bus_find(&t->pio, 0xf8));
 	assert_true(bus_dispatch(&t->pio, 0xf4, v, 4, false));
@@ -642,7 +522,7 @@ static void test_debug_exit_ports(void **state)
 
 static void test_debug_exit_write32(void **state)
 {
-	struct dbg_fx *t = *state;
+	struct fake_dev *t = *state;
 	uint8_t v[4] = {3, 0, 0, 0};
 
 	assert_true(bus_dispatch(&t->pio, 0xf4, v, 4, true));
@@ -659,7 +539,7 @@ static void test_debug_exit_write32(void **state)
 
 static void test_debug_exit_narrow_writes(void **state)
 {
-	struct dbg_fx *t = *state;
+	struct fake_dev *t = *state;
 	uint8_t v[2] = {0x34, 0x12};
 
 	outb(&t->pio, 0xf4, 0x2a);
@@ -678,26 +558,24 @@ static void test_debug_exit_narrow_writes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_uart_realize, uart_setup, uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_uart_transmit, uart_setup, uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_uart_receive, uart_setup, uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_uart_thre_interrupt, uart_setup, uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_uart_rx_interrupt_and_priority, uart_setup,
-					    uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_uart_dlab, uart_setup, uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_uart_loopback, uart_setup, uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_uart_overrun, uart_setup, uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_uart_fcr_and_scratch, uart_setup, uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_uart_wide_access_and_reset, uart_setup,
-					    uart_teardown),
-	    cmocka_unit_test_setup_teardown(test_i8042_ports, kbd_setup, kbd_teardown),
-	    cmocka_unit_test_setup_teardown(test_i8042_self_test, kbd_setup, kbd_teardown),
-	    cmocka_unit_test_setup_teardown(test_i8042_ctr, kbd_setup, kbd_teardown),
-	    cmocka_unit_test_setup_teardown(test_i8042_pulse_reset, kbd_setup, kbd_teardown),
-	    cmocka_unit_test_setup_teardown(test_i8042_output_port_reset, kbd_setup, kbd_teardown),
-	    cmocka_unit_test_setup_teardown(test_debug_exit_ports, dbg_setup, dbg_teardown),
-	    cmocka_unit_test_setup_teardown(test_debug_exit_write32, dbg_setup, dbg_teardown),
-	    cmocka_unit_test_setup_teardown(test_debug_exit_narrow_writes, dbg_setup, dbg_teardown),
+	    UART_TEST(test_uart_realize),
+	    UART_TEST(test_uart_transmit),
+	    UART_TEST(test_uart_receive),
+	    UART_TEST(test_uart_thre_interrupt),
+	    UART_TEST(test_uart_rx_interrupt_and_priority),
+	    UART_TEST(test_uart_dlab),
+	    UART_TEST(test_uart_loopback),
+	    UART_TEST(test_uart_overrun),
+	    UART_TEST(test_uart_fcr_and_scratch),
+	    UART_TEST(test_uart_wide_access_and_reset),
+	    KBD_TEST(test_i8042_ports),
+	    KBD_TEST(test_i8042_self_test),
+	    KBD_TEST(test_i8042_ctr),
+	    KBD_TEST(test_i8042_pulse_reset),
+	    KBD_TEST(test_i8042_output_port_reset),
+	    DBG_TEST(test_debug_exit_ports),
+	    DBG_TEST(test_debug_exit_write32),
+	    DBG_TEST(test_debug_exit_narrow_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

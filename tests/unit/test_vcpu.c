@@ -33,7 +33,7 @@ static void on_run_error(struct vcpu *v, int err, void *opaque)
 	run_error_seen = err;
 }
 
-static const struct vcpu_ops ops = { .on_exit = on_exit, .on_run_error = on_run_error };
+static const struct vcpu_ops ops = {.on_exit = on_exit, .on_run_error = on_run_error};
 
 /* Waits (yielding, bounded to 10 s) until *counter exceeds base. */
 static bool wait_beyond(unsigned long *counter, unsigned long base)
@@ -84,33 +84,33 @@ static void test_transitions(void **state)
 		int ok;
 		enum vcpu_state to;
 	} cases[] = {
-		{ VCPU_CREATED, VCPU_EV_START, 1, VCPU_RUNNING },
-		{ VCPU_CREATED, VCPU_EV_PAUSE, 0, 0 },
-		{ VCPU_CREATED, VCPU_EV_RESUME, 0, 0 },
-		{ VCPU_CREATED, VCPU_EV_STOP, 1, VCPU_STOPPED },
-		{ VCPU_CREATED, VCPU_EV_EXITED, 0, 0 },
-		{ VCPU_RUNNING, VCPU_EV_START, 0, 0 },
-		{ VCPU_RUNNING, VCPU_EV_PAUSE, 1, VCPU_PAUSING },
-		{ VCPU_RUNNING, VCPU_EV_PAUSED, 0, 0 },
-		{ VCPU_RUNNING, VCPU_EV_STOP, 1, VCPU_STOPPING },
-		{ VCPU_RUNNING, VCPU_EV_EXITED, 1, VCPU_STOPPED },
-		{ VCPU_PAUSING, VCPU_EV_PAUSE, 1, VCPU_PAUSING },
-		{ VCPU_PAUSING, VCPU_EV_PAUSED, 1, VCPU_PAUSED },
-		{ VCPU_PAUSING, VCPU_EV_RESUME, 1, VCPU_RUNNING },
-		{ VCPU_PAUSING, VCPU_EV_STOP, 1, VCPU_STOPPING },
-		{ VCPU_PAUSING, VCPU_EV_EXITED, 1, VCPU_STOPPED },
-		{ VCPU_PAUSED, VCPU_EV_PAUSE, 1, VCPU_PAUSED },
-		{ VCPU_PAUSED, VCPU_EV_PAUSED, 0, 0 },
-		{ VCPU_PAUSED, VCPU_EV_RESUME, 1, VCPU_RUNNING },
-		{ VCPU_PAUSED, VCPU_EV_STOP, 1, VCPU_STOPPING },
-		{ VCPU_STOPPING, VCPU_EV_PAUSE, 0, 0 },
-		{ VCPU_STOPPING, VCPU_EV_RESUME, 0, 0 },
-		{ VCPU_STOPPING, VCPU_EV_STOP, 1, VCPU_STOPPING },
-		{ VCPU_STOPPING, VCPU_EV_EXITED, 1, VCPU_STOPPED },
-		{ VCPU_STOPPED, VCPU_EV_START, 0, 0 },
-		{ VCPU_STOPPED, VCPU_EV_PAUSE, 0, 0 },
-		{ VCPU_STOPPED, VCPU_EV_STOP, 1, VCPU_STOPPED },
-		{ VCPU_STOPPED, VCPU_EV_EXITED, 0, 0 },
+	    {VCPU_CREATED, VCPU_EV_START, 1, VCPU_RUNNING},
+	    {VCPU_CREATED, VCPU_EV_PAUSE, 0, 0},
+	    {VCPU_CREATED, VCPU_EV_RESUME, 0, 0},
+	    {VCPU_CREATED, VCPU_EV_STOP, 1, VCPU_STOPPED},
+	    {VCPU_CREATED, VCPU_EV_EXITED, 0, 0},
+	    {VCPU_RUNNING, VCPU_EV_START, 0, 0},
+	    {VCPU_RUNNING, VCPU_EV_PAUSE, 1, VCPU_PAUSING},
+	    {VCPU_RUNNING, VCPU_EV_PAUSED, 0, 0},
+	    {VCPU_RUNNING, VCPU_EV_STOP, 1, VCPU_STOPPING},
+	    {VCPU_RUNNING, VCPU_EV_EXITED, 1, VCPU_STOPPED},
+	    {VCPU_PAUSING, VCPU_EV_PAUSE, 1, VCPU_PAUSING},
+	    {VCPU_PAUSING, VCPU_EV_PAUSED, 1, VCPU_PAUSED},
+	    {VCPU_PAUSING, VCPU_EV_RESUME, 1, VCPU_RUNNING},
+	    {VCPU_PAUSING, VCPU_EV_STOP, 1, VCPU_STOPPING},
+	    {VCPU_PAUSING, VCPU_EV_EXITED, 1, VCPU_STOPPED},
+	    {VCPU_PAUSED, VCPU_EV_PAUSE, 1, VCPU_PAUSED},
+	    {VCPU_PAUSED, VCPU_EV_PAUSED, 0, 0},
+	    {VCPU_PAUSED, VCPU_EV_RESUME, 1, VCPU_RUNNING},
+	    {VCPU_PAUSED, VCPU_EV_STOP, 1, VCPU_STOPPING},
+	    {VCPU_STOPPING, VCPU_EV_PAUSE, 0, 0},
+	    {VCPU_STOPPING, VCPU_EV_RESUME, 0, 0},
+	    {VCPU_STOPPING, VCPU_EV_STOP, 1, VCPU_STOPPING},
+	    {VCPU_STOPPING, VCPU_EV_EXITED, 1, VCPU_STOPPED},
+	    {VCPU_STOPPED, VCPU_EV_START, 0, 0},
+	    {VCPU_STOPPED, VCPU_EV_PAUSE, 0, 0},
+	    {VCPU_STOPPED, VCPU_EV_STOP, 1, VCPU_STOPPED},
+	    {VCPU_STOPPED, VCPU_EV_EXITED, 0, 0},
 	};
 
 	(void)state;
@@ -243,14 +243,14 @@ static void test_run_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_transitions),
-		cmocka_unit_test_setup_teardown(test_requests_before_start, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pause_busy_guest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pause_halted_guest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_while_paused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_handler_ends_thread, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_handler_ends_thread_alone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_run_error, setup, teardown),
+	    cmocka_unit_test(test_transitions),
+	    cmocka_unit_test_setup_teardown(test_requests_before_start, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pause_busy_guest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pause_halted_guest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_while_paused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_handler_ends_thread, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_handler_ends_thread_alone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_run_error, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The linux test tier (docs/testing.md): sevm boots an unmodified Debian
+# kernel inside a nested KVM host, because this machine's /dev/kvm cannot.
+#
+#   tests/linux/run.sh boot [BUILD_DIR]
+#
+# Level 1 is the Debian cloud kernel under QEMU's TCG emulator with
+# `-cpu max` (AMD SVM with nested paging), which loads kvm-amd and runs
+# `sevm run` on a level-2 config: the same kernel, 2 vCPUs, 512 MiB, an
+# initramfs with busybox and our workload. The run passes only if the guest
+# sees 2 CPUs, the workload's heartbeats arrive, its verification passes,
+# and the guest powers off with sevm exiting 0. Prints one line
+# `linux tier: PASS` or `linux tier: FAIL: reason` (then the console's tail)
+# and exits 0 or 1; 77 (skipped) without QEMU.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+mode=${1:-}
+build=$(cd "${2:-$root/build}" && pwd)
+qemu=${QEMU:-qemu-system-x86_64}
+timeout_s=${LINUX_TIER_TIMEOUT:-540}
+
+fail() {
+	echo "linux tier: FAIL: $*"
+	if [[ -s "${log:-}" ]]; then
+		echo "---- last 60 lines of the console ($log)"
+		tail -n 60 "$log"
+	fi
+	exit 1
+}
+
+[[ "$mode" == boot ]] || { echo "usage: $0 boot [BUILD_DIR]" >&2; exit 2; }
+if ! command -v "$qemu" >/dev/null; then
+	echo "SKIP: $qemu is not installed (scripts/install-deps.sh installs qemu-system-x86)"
+	exit 77
+fi
+sevm=$build/sevm
+workload=$build/tests/linux/workload
+[[ -x "$sevm" && -x "$workload" ]] || fail "build $build first: $sevm or $workload is missing"
+
+out=$build/tests/linux/boot
+log=$out/console.log
+rm -rf "$out"
+mkdir -p "$out"
+start=$(date +%s)
+if ! "$here/images.sh" "$here/.cache" "$out" "$sevm" "$workload" >"$out/images.log" 2>&1; then
+	cat "$out/images.log"
+	fail "building the images failed (apt-get download needs Debian's archive)"
+fi
+
+# Level 1: 2 emulated CPUs with SVM, enough RAM for a 512 MiB level 2.
+timeout --foreground -k 10 "$timeout_s" "$qemu" \
+	-accel tcg,thread=multi -cpu max -m 3072 -smp 2 \
+	-kernel "$out/vmlinuz" -initrd "$out/l1.cpio.gz" \
+	-append "console=ttyS0 quiet" \
+	-serial stdio -display none -monitor none -no-reboot -nic none \
+	</dev/null >"$log.raw" 2>&1
+qemu_status=$?
+tr -d '\r' <"$log.raw" >"$log" && rm -f "$log.raw"
+elapsed=$(($(date +%s) - start))
+[[ $qemu_status -eq 124 ]] && fail "timed out after ${timeout_s}s"
+
+grep -q '^l1: /dev/kvm ready' "$log" || fail "level 1 has no /dev/kvm (kvm-amd did not load)"
+status=$(sed -n 's/^l1: sevm exit \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+[[ -n "$status" ]] || fail "sevm did not finish inside level 1"
+cpus=$(sed -n 's/^l2: online cpus \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+[[ "$cpus" == 2 ]] || fail "the guest saw ${cpus:-no} online CPUs, want 2"
+beats=$(grep -c '^workload: heartbeat [0-9]' "$log")
+[[ $beats -ge 2 ]] || fail "only $beats workload heartbeats arrived"
+grep -q '^workload: verify PASS' "$log" || fail "the workload's verification did not pass"
+[[ "$status" == 0 ]] || fail "sevm exited $status (its stderr is in the console as 'l1: sevm stderr:')"
+grep -q '^l1: sevm stderr: sevm: guest powered off$' "$log" ||
+	fail "the guest did not power off cleanly"
+echo "linux tier: boot: 2 CPUs, $beats heartbeats, verify PASS, sevm exit 0, ${elapsed}s"
+echo "linux tier: PASS"
