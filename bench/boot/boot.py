@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 """bench/boot: time from process start to the test guest's first heartbeat,
 for sevm and for QEMU (KVM) on the same guest, several runs each in one
-invocation. Prints per-run times, medians, and last the line
-`boot ratio sevm/qemu: R` (target R <= 0.5).
+invocation. Prints per-run times, medians, a firmware row (sevm booting
+through its own measured-boot firmware vs sevm's direct boot), and last the
+line `boot ratio sevm/qemu: R` (target R <= 0.5).
 
 QEMU boots testguest.bin (Multiboot, through SeaBIOS); sevm boots
-testguest.bzImage directly. Both are built from the same objects.
+testguest.bzImage directly, and through its firmware when the build has one.
+All are built from the same objects.
 """
 
 import argparse
@@ -53,22 +55,30 @@ def main():
     args = ap.parse_args()
 
     sevm = os.path.join(args.build, "sevm")
+    firmware = os.path.abspath(os.path.join(args.build, "firmware/sevm-fw.bin"))
     bz = os.path.abspath(os.path.join(args.build, "tests/guest/testguest.bzImage"))
     mb = os.path.join(args.build, "tests/guest/testguest.bin")
     cmdline = "mem=16M"
     with tempfile.TemporaryDirectory(prefix="sevm-bench-") as tmp:
-        cfg = os.path.join(tmp, "boot.toml")
-        with open(cfg, "w") as f:
-            f.write(f'[vm]\nvcpus = {args.vcpus}\nmemory = "{args.memory}"\n'
-                    f'[boot]\nkernel = "{bz}"\ncmdline = "{cmdline}"\n')
+        def config(name, fw):
+            path = os.path.join(tmp, name + ".toml")
+            with open(path, "w") as f:
+                f.write(f'[vm]\nvcpus = {args.vcpus}\nmemory = "{args.memory}"\n'
+                        f'[boot]\nkernel = "{bz}"\ncmdline = "{cmdline}"\n'
+                        f'firmware = "{fw}"\n')
+            return path
         candidates = {
-            "sevm": [sevm, "run", cfg],
+            "sevm": [sevm, "run", config("direct", "none")],
             "qemu": [args.qemu, "-machine", "q35,accel=kvm", "-cpu", "host",
                      "-m", args.memory.rstrip("B").rstrip("i"), "-smp", str(args.vcpus),
                      "-kernel", mb, "-append", cmdline,
                      "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
                      "-serial", "stdio", "-display", "none", "-nodefaults", "-no-reboot"],
         }
+        if os.path.exists(firmware):
+            candidates["sevm-firmware"] = [sevm, "run", config("firmware", firmware)]
+        else:
+            print(f"no firmware at {firmware}: firmware row skipped")
         times = {name: [] for name in candidates}
         # Interleave the runs so both see the same machine load.
         for i in range(args.runs):
@@ -79,6 +89,10 @@ def main():
     med = {name: statistics.median(ts) for name, ts in times.items()}
     for name, m in med.items():
         print(f"median {name}: {m * 1000:.0f} ms over {args.runs} runs")
+    if "sevm-firmware" in med:
+        print(f"firmware row: through firmware {med['sevm-firmware'] * 1000:.0f} ms, "
+              f"direct {med['sevm'] * 1000:.0f} ms, "
+              f"ratio firmware/direct {med['sevm-firmware'] / med['sevm']:.3f}")
     print(f"boot ratio sevm/qemu: {med['sevm'] / med['qemu']:.3f}")
 
 

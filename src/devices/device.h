@@ -27,6 +27,11 @@ struct device_host {
 	void *vm;
 	/* Drives ISA IRQ line irq to level (0 or 1). */
 	int (*irq_line)(void *vm, unsigned irq, int level);
+	/* Copies between guest memory and the host (-EFAULT outside guest
+	 * memory). Only for memory the guest shares with the host, such as a
+	 * DMA descriptor and buffer it placed in its shared region. */
+	int (*mem_read)(void *vm, uint64_t gpa, void *dst, uint64_t len);
+	int (*mem_write)(void *vm, uint64_t gpa, const void *src, uint64_t len);
 	/* Ends the VM; the first request wins. */
 	void (*request_end)(void *vm, enum vm_end why, uint32_t status, const char *msg);
 };

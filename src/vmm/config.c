@@ -268,9 +268,98 @@ static int load_file(struct ctx *c, const struct toml_value *v, const char *what
 	return 0;
 }
 
-static int parse_boot(struct ctx *c, const struct toml_value *t, struct vm_config *cfg)
+/* The firmware image at path (already resolved), its GUIDed table checked. */
+static int load_firmware(struct ctx *c, struct toml_pos pos, const char *path,
+			 struct vm_config *cfg)
 {
-	static const char *const keys[] = {"kernel", "initrd", "cmdline", NULL};
+	char why[200];
+	int ret;
+
+	ret = dup_str(path, &cfg->firmware_path);
+	if (ret)
+		return ret;
+	ret = file_read_all(path, FW_IMAGE_MAX, &cfg->firmware_data, &cfg->firmware_len);
+	if (ret == -EFBIG)
+		return err_at(c, pos, "firmware '%s' is larger than %u MiB", path,
+			      FW_IMAGE_MAX >> 20);
+	if (ret)
+		return err_at(c, pos, "firmware '%s': %s", path,
+			      ret == -EINVAL ? "not a regular file" : strerror(-ret));
+	if (fw_table_parse(cfg->firmware_data, cfg->firmware_len, &cfg->firmware, why, sizeof(why)))
+		return err_at(c, pos, "firmware '%s': %s", path, why);
+	return 0;
+}
+
+static int parse_firmware(struct ctx *c, const struct toml_value *t,
+			  const struct config_limits *lim, struct vm_config *cfg)
+{
+	const struct toml_value *v = NULL;
+	char *path;
+	int ret = get_typed(c, t, "boot", "firmware", TOML_STRING, false, &v);
+
+	if (ret)
+		return ret;
+	if (!v)
+		return lim->default_firmware ? load_firmware(c, t->pos, lim->default_firmware, cfg)
+					     : 0;
+	if (!strcmp(v->u.str, "none"))
+		return 0;
+	ret = resolve_path(c, v->u.str, &path);
+	if (ret)
+		return ret;
+	ret = load_firmware(c, v->pos, path, cfg);
+	free(path);
+	return ret;
+}
+
+static int parse_migration(struct ctx *c, const struct toml_value *t, struct vm_config *cfg)
+{
+	static const char *const keys[] = {"handler_vcpus", NULL};
+	const struct toml_value *v = NULL;
+	int ret = t ? check_keys(c, t, "[migration]", keys) : 0;
+
+	ret = ret ?: get_typed(c, t, "migration", "handler_vcpus", TOML_INTEGER, false, &v);
+	if (ret)
+		return ret;
+	cfg->handler_vcpus = cfg->firmware_data ? 1 : 0;
+	if (!v)
+		return 0;
+	if (v->u.integer < 0 || v->u.integer > CONFIG_MAX_HANDLER_VCPUS)
+		return err_at(c, v->pos,
+			      "migration.handler_vcpus is %lld; it must be between 0 and %d",
+			      (long long)v->u.integer, CONFIG_MAX_HANDLER_VCPUS);
+	if (v->u.integer && !cfg->firmware_data)
+		return err_at(c, v->pos,
+			      "migration.handler_vcpus needs the firmware, and this "
+			      "VM boots without one");
+	cfg->handler_vcpus = (unsigned)v->u.integer;
+	return 0;
+}
+
+/* OS and handler vCPUs together must fit KVM and the firmware's VMSA pages. */
+static int check_vcpu_total(struct ctx *c, const struct toml_value *vm,
+			    const struct config_limits *lim, const struct vm_config *cfg)
+{
+	const struct toml_value *v = toml_table_get(vm, "vcpus");
+	struct toml_pos pos = v ? v->pos : vm->pos;
+	unsigned total = cfg->vcpus + cfg->handler_vcpus;
+
+	if (total > lim->max_vcpus)
+		return err_at(c, pos,
+			      "%u OS vCPUs and %u handler vCPUs are more than KVM allows (%u)",
+			      cfg->vcpus, cfg->handler_vcpus, lim->max_vcpus);
+	if (cfg->firmware_data && total > cfg->firmware.info.vmsa_max)
+		return err_at(c, pos,
+			      "%u OS vCPUs and %u handler vCPUs are more than the firmware's %u "
+			      "VMSA pages",
+			      cfg->vcpus, cfg->handler_vcpus, cfg->firmware.info.vmsa_max);
+	return 0;
+}
+
+static int parse_boot(struct ctx *c, const struct toml_value *t, const struct config_limits *lim,
+		      struct vm_config *cfg)
+{
+	static const char *const keys[] = {"kernel", "initrd", "cmdline", "firmware", NULL};
 	const struct toml_value *v = NULL;
 	char why[160];
 	int ret = check_keys(c, t, "[boot]", keys);
@@ -298,15 +387,16 @@ static int parse_boot(struct ctx *c, const struct toml_value *t, struct vm_confi
 	if (v && strlen(v->u.str) > cfg->kernel.cmdline_size)
 		return err_at(c, v->pos, "boot.cmdline is %zu bytes; this kernel takes at most %u",
 			      strlen(v->u.str), cfg->kernel.cmdline_size);
-	return dup_str(v ? v->u.str : "", &cfg->cmdline);
+	ret = dup_str(v ? v->u.str : "", &cfg->cmdline);
+	return ret ?: parse_firmware(c, t, lim, cfg);
 }
 
 int config_parse(const char *path, const char *text, size_t len, const struct config_limits *lim,
 		 struct vm_config *cfg, FILE *err)
 {
-	static const char *const tables[] = {"vm", "cpu", "boot", NULL};
+	static const char *const tables[] = {"vm", "cpu", "boot", "migration", NULL};
 	struct ctx c = {.path = path, .err = err};
-	const struct toml_value *vm, *cpu, *boot;
+	const struct toml_value *vm, *cpu, *boot, *migration;
 	struct toml_value *root = NULL;
 	struct toml_error terr;
 	char *slash;
@@ -336,7 +426,10 @@ int config_parse(const char *path, const char *text, size_t len, const struct co
 	ret = ret ?: get_table(&c, root, "boot", true, &boot);
 	ret = ret ?: parse_vm(&c, vm, lim, cfg);
 	ret = ret ?: parse_cpu(&c, cpu, cfg);
-	ret = ret ?: parse_boot(&c, boot, cfg);
+	ret = ret ?: get_table(&c, root, "migration", false, &migration);
+	ret = ret ?: parse_boot(&c, boot, lim, cfg);
+	ret = ret ?: parse_migration(&c, migration, cfg);
+	ret = ret ?: check_vcpu_total(&c, vm, lim, cfg);
 	toml_free(root);
 	free(c.dir);
 	if (ret)
@@ -372,7 +465,30 @@ void config_free(struct vm_config *cfg)
 	free(cfg->initrd_path);
 	free(cfg->initrd_data);
 	free(cfg->cmdline);
+	free(cfg->firmware_path);
+	free(cfg->firmware_data);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+const char *config_default_firmware(void)
+{
+	static char path[4096 + 64];
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	/* In a build tree the firmware sits next to the binary; installed, in datadir. */
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "%s/firmware/%s", exe, CONFIG_FIRMWARE_NAME);
+			if (access(path, R_OK) == 0)
+				return path;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", SEVM_DATADIR, CONFIG_FIRMWARE_NAME);
+	return access(path, R_OK) == 0 ? path : NULL;
 }
 
 void config_host_limits(struct config_limits *lim)
@@ -381,6 +497,7 @@ void config_host_limits(struct config_limits *lim)
 	int kvm_fd, n;
 
 	lim->max_memory = CONFIG_MAX_MEMORY;
+	lim->default_firmware = config_default_firmware();
 	if (pages > 0 && psize > 0 && (uint64_t)pages * (uint64_t)psize < lim->max_memory)
 		lim->max_memory = (uint64_t)pages * (uint64_t)psize;
 	lim->max_vcpus = 0;

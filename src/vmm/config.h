@@ -13,6 +13,7 @@
 
 #include "bzimage.h"
 #include "cpuid.h"
+#include "fw_table.h"
 
 #define CONFIG_MIN_MEMORY (16ULL << 20)
 #define CONFIG_MAX_MEMORY (1ULL << 40) /* the address space sevm lays out */
@@ -23,7 +24,10 @@ enum console_kind { CONSOLE_STDIO, CONSOLE_FILE, CONSOLE_NONE };
 struct config_limits {
 	unsigned max_vcpus;
 	uint64_t max_memory;
+	const char *default_firmware; /* used when boot.firmware is absent; NULL: direct boot */
 };
+
+#define CONFIG_MAX_HANDLER_VCPUS 8
 
 struct vm_config {
 	char *path; /* the config file */
@@ -42,6 +46,11 @@ struct vm_config {
 	uint8_t *initrd_data;
 	size_t initrd_len;
 	char *cmdline;
+	char *firmware_path; /* NULL: direct boot, no firmware */
+	uint8_t *firmware_data;
+	size_t firmware_len;
+	struct fw_layout firmware; /* from the image's GUIDed table */
+	unsigned handler_vcpus;	   /* Migration Handler vCPUs, after the OS vCPUs */
 };
 
 /* Loads and validates path. On error prints one line to err and returns
@@ -56,5 +65,10 @@ void config_free(struct vm_config *cfg);
 int config_parse_size(const char *s, uint64_t *out) __attribute__((warn_unused_result));
 /* The host's limits: physical RAM and KVM's vCPU limit (0 if /dev/kvm is absent). */
 void config_host_limits(struct config_limits *lim);
+/* sevm's firmware image: firmware/ next to the sevm binary (a build tree),
+ * else SEVM_DATADIR; NULL if neither exists. */
+const char *config_default_firmware(void);
+
+#define CONFIG_FIRMWARE_NAME "sevm-fw.bin"
 
 #endif

@@ -175,6 +175,13 @@ int kvm_set_tsc_khz(int vcpu_fd, uint32_t khz)
 	return xioctl(vcpu_fd, KVM_SET_TSC_KHZ, (void *)(unsigned long)khz);
 }
 
+int kvm_set_mp_state(int vcpu_fd, uint32_t state)
+{
+	struct kvm_mp_state mp = {.mp_state = state};
+
+	return xioctl(vcpu_fd, KVM_SET_MP_STATE, &mp);
+}
+
 int kvm_get_tsc_khz(int vcpu_fd)
 {
 	return xioctl(vcpu_fd, KVM_GET_TSC_KHZ, NULL);

@@ -41,6 +41,7 @@ int kvm_set_msrs(int vcpu_fd, const struct kvm_msrs *msrs) KVM_WUR;
 int kvm_get_lapic(int vcpu_fd, struct kvm_lapic_state *lapic) KVM_WUR;
 int kvm_set_lapic(int vcpu_fd, const struct kvm_lapic_state *lapic) KVM_WUR;
 int kvm_set_tsc_khz(int vcpu_fd, uint32_t khz) KVM_WUR;
+int kvm_set_mp_state(int vcpu_fd, uint32_t state) KVM_WUR;
 int kvm_get_tsc_khz(int vcpu_fd) KVM_WUR;
 
 #endif

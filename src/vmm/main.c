@@ -37,6 +37,7 @@ static const char usage_run[] =
     "  2  bad command line or config\n"
     "  3  the guest powered off with a non-zero status\n"
     "  4  the guest crashed (triple fault, emulation failure)\n"
+    "  5  sevm's firmware refused to boot the kernel (e.g. a hash mismatch)\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help and exit\n";

@@ -20,28 +20,39 @@ void mem_layout(uint64_t size, struct mem_range ram[2], unsigned *nr_ram)
 	}
 }
 
+/* The firmware region stays above 0xff000000: clear of the IOAPIC, the
+ * LAPIC and the pages below them that KVM keeps for itself (vm.c). */
+#define MEM_FW_MAX (MEM_4G - 0xff000000ULL)
+
 int mem_create(struct guest_mem *m, uint64_t size)
 {
-	uint64_t pages = size / MEM_PAGE_SIZE;
+	return mem_create_with_firmware(m, size, 0);
+}
+
+int mem_create_with_firmware(struct guest_mem *m, uint64_t size, uint64_t fw_size)
+{
+	uint64_t total = size + fw_size, pages = total / MEM_PAGE_SIZE;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
-	if (size == 0 || size % MEM_PAGE_SIZE)
+	if (size == 0 || size % MEM_PAGE_SIZE || fw_size % MEM_PAGE_SIZE || fw_size > MEM_FW_MAX)
 		return -EINVAL;
 	m->fd = memfd_create("sevm-guest-ram", MFD_CLOEXEC);
 	if (m->fd < 0)
 		return -errno;
-	if (ftruncate(m->fd, (off_t)size) < 0)
+	if (ftruncate(m->fd, (off_t)total) < 0)
 		goto fail_errno;
 	/* MAP_NORESERVE: RAM is committed as the guest touches it. */
-	m->base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, m->fd, 0);
+	m->base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, m->fd, 0);
 	if (m->base == MAP_FAILED) {
 		m->base = NULL;
 		goto fail_errno;
 	}
 	m->size = size;
 	mem_layout(size, m->ram, &m->nr_ram);
+	if (fw_size)
+		m->fw = (struct mem_range){.gpa = MEM_4G - fw_size, .size = fw_size};
 	m->vmm_dirty = calloc((pages + 63) / 64, sizeof(uint64_t));
 	if (!m->vmm_dirty) {
 		mem_destroy(m);
@@ -72,13 +83,23 @@ int mem_register(struct guest_mem *m, int vm_fd)
 			return ret;
 		offset += m->ram[i].size;
 	}
+	if (m->fw.size) {
+		struct kvm_userspace_memory_region r = {
+		    .slot = m->nr_ram,
+		    .guest_phys_addr = m->fw.gpa,
+		    .memory_size = m->fw.size,
+		    .userspace_addr = (uint64_t)(uintptr_t)(m->base + m->size),
+		};
+
+		return kvm_set_user_memory_region(vm_fd, &r);
+	}
 	return 0;
 }
 
 void mem_destroy(struct guest_mem *m)
 {
 	if (m->base)
-		munmap(m->base, m->size);
+		munmap(m->base, m->size + m->fw.size);
 	if (m->fd >= 0)
 		close(m->fd);
 	free(m->vmm_dirty);
@@ -98,6 +119,9 @@ static int64_t gpa_to_offset(const struct guest_mem *m, uint64_t gpa, uint64_t l
 			return (int64_t)(offset + gpa - r->gpa);
 		offset += r->size;
 	}
+	if (m->fw.size && gpa >= m->fw.gpa && gpa - m->fw.gpa <= m->fw.size &&
+	    len <= m->fw.size - (gpa - m->fw.gpa))
+		return (int64_t)(m->size + gpa - m->fw.gpa);
 	return -1;
 }
 

@@ -29,18 +29,25 @@ struct mem_range {
 
 struct guest_mem {
 	int fd;
-	uint8_t *base; /* host mapping of the whole memfd */
+	uint8_t *base; /* host mapping of the whole memfd: RAM, then firmware */
 	uint64_t size; /* bytes of RAM */
 	struct mem_range ram[2];
 	unsigned nr_ram;
-	uint64_t *vmm_dirty; /* one bit per page of RAM, in memfd offset order */
+	/* Firmware image region ending at 4 GiB (size 0: none); it follows RAM
+	 * in the memfd. It is guest memory like RAM, only outside the e820 RAM. */
+	struct mem_range fw;
+	uint64_t *vmm_dirty; /* one bit per page of RAM and firmware, in memfd offset order */
 };
 
 /* Pure layout computation (unit-tested): splits size around the hole. */
 void mem_layout(uint64_t size, struct mem_range ram[2], unsigned *nr_ram);
 
 int mem_create(struct guest_mem *m, uint64_t size) __attribute__((warn_unused_result));
-/* Registers the RAM ranges as KVM slots 0.. on vm_fd. */
+/* RAM of ram_size plus a firmware region of fw_size (4 KiB multiple, at most
+ * the hole above MEM_HOLE_START and below the IOAPIC) ending at 4 GiB. */
+int mem_create_with_firmware(struct guest_mem *m, uint64_t ram_size, uint64_t fw_size)
+    __attribute__((warn_unused_result));
+/* Registers the RAM ranges as KVM slots 0.., then the firmware region. */
 int mem_register(struct guest_mem *m, int vm_fd) __attribute__((warn_unused_result));
 void mem_destroy(struct guest_mem *m);
 

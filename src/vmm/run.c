@@ -2,6 +2,7 @@
 #include "run.h"
 #include "console.h"
 #include "vm.h"
+#include "sevm/fw_abi.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -71,10 +72,22 @@ static void serve(struct vm *vm, int sig_fd)
 	}
 }
 
+static const char *firmware_reason(uint32_t reason)
+{
+	const char *text = fw_exit_reason_text(reason);
+
+	return text ? text : "unknown reason";
+}
+
 static int report(const struct vm *vm)
 {
 	switch (vm->end) {
 	case VM_END_POWEROFF:
+		if (vm->cfg->firmware_data && (vm->end_status & FW_EXIT_MASK) == FW_EXIT_BASE) {
+			fprintf(stderr, "sevm: firmware refused to boot: %s\n",
+				firmware_reason(vm->end_status & ~FW_EXIT_MASK));
+			return RUN_FIRMWARE_REFUSED;
+		}
 		if (vm->end_status == 0) {
 			fprintf(stderr, "sevm: guest powered off\n");
 			return RUN_OK;

@@ -10,6 +10,10 @@
 #define ALIGN_UP(x, a) (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
 
+/* Formats a reason into buf and returns -EINVAL: the one-liner every
+ * checker uses to explain a refusal. */
+int why_invalid(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Reads a whole regular file into a malloc'd buffer (NUL-terminated for
  * convenience, the NUL not counted). At most max_len bytes: -EFBIG beyond. */
 int file_read_all(const char *path, size_t max_len, uint8_t **data, size_t *len)

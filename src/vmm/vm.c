@@ -18,10 +18,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-/* Unused pages at the top of the 32-bit hole, as PC firmware leaves them,
- * for the TSS and identity map that VMX needs to run real mode. */
-#define KVM_TSS_GPA 0xfffbd000ULL
-#define KVM_IDENTITY_MAP_GPA 0xfffbc000ULL
+/* Pages in the 32-bit hole that nothing else uses — below the firmware
+ * image (which ends at 4 GiB), above the LAPIC — for the TSS and identity
+ * map that VMX needs to run real mode; KVM backs them with a private slot. */
+#define KVM_TSS_GPA 0xfeffd000ULL
+#define KVM_IDENTITY_MAP_GPA 0xfeffc000ULL
 
 /* Local APIC registers (SDM vol. 3A §11.5.1, LVT). */
 #define APIC_LVT_LINT0 0x350
@@ -30,7 +31,7 @@
 #define APIC_DM_NMI 0x400
 #define APIC_LVT_MASKED 0x10000
 
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+int vm_error(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -42,6 +43,26 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	if (ret < 0 && n < errlen)
 		snprintf(err + n, errlen - n, ": %s", strerror(-ret));
 	return ret < 0 ? ret : -EINVAL;
+}
+
+#define fail vm_error
+
+static int host_mem_read(void *opaque, uint64_t gpa, void *dst, uint64_t len)
+{
+	struct vm *vm = opaque;
+	const void *src = mem_gpa_to_hva(&vm->mem, gpa, len);
+
+	if (!src)
+		return -EFAULT;
+	memcpy(dst, src, len);
+	return 0;
+}
+
+static int host_mem_write(void *opaque, uint64_t gpa, const void *src, uint64_t len)
+{
+	struct vm *vm = opaque;
+
+	return mem_write(&vm->mem, gpa, src, len);
 }
 
 static int host_irq_line(void *opaque, unsigned irq, int level)
@@ -82,6 +103,7 @@ static const struct {
     {&acpi_pm_ops, offsetof(struct vm, acpi_pm)},
     {&rtc_ops, offsetof(struct vm, rtc)},
     {&pci_host_ops, offsetof(struct vm, pci_host)},
+    {&fw_cfg_ops, offsetof(struct vm, fw_cfg)},
 };
 
 static int open_console(struct vm *vm, char *err, size_t errlen)
@@ -105,8 +127,11 @@ static int realize_devices(struct vm *vm, char *err, size_t errlen)
 {
 	int ret;
 
-	vm->host = (struct device_host){
-	    .vm = vm, .irq_line = host_irq_line, .request_end = host_request_end};
+	vm->host = (struct device_host){.vm = vm,
+					.irq_line = host_irq_line,
+					.mem_read = host_mem_read,
+					.mem_write = host_mem_write,
+					.request_end = host_request_end};
 	ret = open_console(vm, err, errlen);
 	if (ret)
 		return ret;
@@ -204,7 +229,7 @@ static int create_vcpus(struct vm *vm, char *err, size_t errlen)
 	}
 	ret = vm->cfg->tsc_khz ? (int)vm->cfg->tsc_khz : kvm_get_tsc_khz(vm->vcpus[0].fd);
 	vm->tsc_khz = ret > 0 ? (uint32_t)ret : 0;
-	ret = cpuid_build(supported, vm->cfg->cpu_model, vm->nr_vcpus, vm->tsc_khz, &vm->cpuid);
+	ret = cpuid_build(supported, vm->cfg->cpu_model, vm->nr_os_vcpus, vm->tsc_khz, &vm->cpuid);
 	free(supported);
 	if (ret)
 		return fail(err, errlen, ret, "CPUID table");
@@ -230,7 +255,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errl
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = vm->console_fd = -1;
 	vm->mem.fd = -1;
-	vm->nr_vcpus = cfg->vcpus;
+	vm->nr_vcpus = cfg->vcpus + cfg->handler_vcpus;
+	vm->nr_os_vcpus = cfg->vcpus;
 	pthread_mutex_init(&vm->end_lock, NULL);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
@@ -260,7 +286,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errl
 			goto out;
 		}
 	}
-	ret = mem_create(&vm->mem, cfg->memory);
+	ret = mem_create_with_firmware(&vm->mem, cfg->memory, cfg->firmware_len);
 	if (ret) {
 		ret = fail(err, errlen, ret, "guest RAM (%llu MiB)",
 			   (unsigned long long)(cfg->memory >> 20));
@@ -312,7 +338,8 @@ static int write_acpi(struct vm *vm, uint64_t zero_page)
 	return mem_write(&vm->mem, zero_page + BP_ACPI_RSDP_ADDR, rsdp, sizeof(rsdp));
 }
 
-int vm_boot(struct vm *vm, char *err, size_t errlen)
+/* Direct boot: sevm loads the kernel and describes the machine itself. */
+static int boot_direct(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct mptable_cpu_info info = {.nr_cpus = vm->nr_vcpus};
@@ -359,6 +386,12 @@ int vm_boot(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
+int vm_boot(struct vm *vm, char *err, size_t errlen)
+{
+	return vm->cfg->firmware_data ? vm_boot_firmware(vm, err, errlen)
+				      : boot_direct(vm, err, errlen);
+}
+
 int vm_start(struct vm *vm, char *err, size_t errlen)
 {
 	int ret = vcpu_init_signals();
@@ -396,6 +429,8 @@ void vm_destroy(struct vm *vm)
 		close(vm->console_fd);
 	free(vm->cpuid);
 	vm->cpuid = NULL;
+	free(vm->fw_tampered);
+	vm->fw_tampered = NULL;
 	mem_destroy(&vm->mem);
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);

@@ -15,6 +15,7 @@
 #include "devices/acpi_pm.h"
 #include "devices/debug_exit.h"
 #include "devices/device.h"
+#include "devices/fw_cfg.h"
 #include "devices/i8042.h"
 #include "devices/pci_host.h"
 #include "devices/rtc.h"
@@ -31,7 +32,8 @@ struct vm {
 	struct bus mmio;
 	struct kvm_cpuid2 *cpuid;
 	struct vcpu *vcpus;
-	unsigned nr_vcpus;
+	unsigned nr_vcpus; /* OS vCPUs, then the firmware's handler vCPUs */
+	unsigned nr_os_vcpus;
 	uint32_t tsc_khz;
 
 	struct device_host host;
@@ -41,6 +43,9 @@ struct vm {
 	struct acpi_pm acpi_pm;
 	struct rtc rtc;
 	struct pci_host pci_host;
+	struct fw_cfg fw_cfg;
+	uint8_t fw_boot_config[sizeof(struct fw_boot_config)];
+	uint8_t *fw_tampered; /* a deliberately corrupted copy served under SEVM_TEST_FAULT */
 	unsigned nr_realized; /* devices realized, for teardown */
 	int console_fd;	      /* UART output */
 	bool console_fd_owned;
@@ -64,6 +69,12 @@ void vm_request_end(struct vm *vm, enum vm_end why, uint32_t status, const char 
 /* Stops and joins every vCPU thread. */
 void vm_stop(struct vm *vm);
 void vm_destroy(struct vm *vm);
+
+/* Formats "what: strerror(-ret)" into err; returns ret (or -EINVAL if ret >= 0). */
+int vm_error(char *err, size_t errlen, int ret, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Boot through sevm's firmware (vm_firmware.c). */
+int vm_boot_firmware(struct vm *vm, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* What vCPU threads call on exits and failures (vm_exit.c). */
 extern const struct vcpu_ops vm_vcpu_ops;

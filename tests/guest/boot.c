@@ -36,6 +36,26 @@ static void print_boot_line(void)
 	serial_write(line, b.len);
 }
 
+/* "testguest: e820 <start> <end, exclusive> <type>", one line per entry of
+ * the loader's map, as given (tests check the ranges a firmware reserved). */
+static void print_map(void)
+{
+	for (u32 i = 0; i < bootinfo.nmap; i++) {
+		const struct mapentry *e = &bootinfo.map[i];
+		char line[96];
+		struct buf b = BUF(line);
+
+		buf_str(&b, "testguest: e820 ");
+		buf_hex(&b, e->base);
+		buf_char(&b, ' ');
+		buf_hex(&b, e->base + e->size);
+		buf_char(&b, ' ');
+		buf_dec(&b, e->type);
+		buf_char(&b, '\n');
+		serial_write(line, b.len);
+	}
+}
+
 static void warn_num(const char *what, u64 v, const char *rest)
 {
 	char line[160];
@@ -100,6 +120,8 @@ NORETURN void boot_main(u32 kind, u64 info)
 	shared.tsc_hz = tsc_khz * 1000;
 	shared.mem = mem;
 	print_boot_line();
+	if (config.e820)
+		print_map();
 	shared.go = 1;
 	cpu_enter_user(0);
 }

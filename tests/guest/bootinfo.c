@@ -63,6 +63,12 @@ static void add_ram(u64 base, u64 size)
 	bootinfo.nram++;
 }
 
+static void add_map(u64 base, u64 size, u32 type)
+{
+	if (bootinfo.nmap < MAX_MAP)
+		bootinfo.map[bootinfo.nmap++] = (struct mapentry){base, size, type};
+}
+
 static void copy_cmdline(u64 addr)
 {
 	const char *s = (const char *)addr;
@@ -87,6 +93,7 @@ static void parse_boot_params(u64 bp, bool ext)
 	for (u32 i = 0; i < n; i++) {
 		u64 e = bp + BP_E820_TABLE + 20 * i;
 
+		add_map(rd64(e), rd64(e + 8), rd32(e + 16));
 		if (rd32(e + 16) == E820_RAM)
 			add_ram(rd64(e), rd64(e + 8));
 	}
@@ -105,6 +112,7 @@ static void parse_multiboot(u64 mbi)
 
 		/* Each entry: u32 size (not counting itself), u64 base, u64 length, u32 type. */
 		while (p + 24 <= end) {
+			add_map(rd64(p + 4), rd64(p + 12), rd32(p + 20));
 			if (rd32(p + 20) == E820_RAM)
 				add_ram(rd64(p + 4), rd64(p + 12));
 			p += rd32(p) + 4;

@@ -8,6 +8,7 @@
  *   dirty=N|max  pages rewritten per second per CPU (0)
  *   check=S      self-check after S heartbeats, then power off (0 = never)
  *   corrupt=N    test the failure path: 1 flips a memory word, 2 a register
+ *   e820         print the loader's memory map after the boot line
  */
 #include "kernel.h"
 
@@ -100,6 +101,7 @@ void cmdline_parse(const char *s, struct config *c)
 	c->dirty = 0;
 	c->check = 0;
 	c->corrupt = 0;
+	c->e820 = false;
 
 	while (*s) {
 		const char *v;
@@ -120,6 +122,8 @@ void cmdline_parse(const char *s, struct config *c)
 		} else if (key_is(s, "corrupt=", &v)) {
 			if (parse_u32(v, 2, &n))
 				c->corrupt = n;
+		} else if (key_is(s, "e820", &v) && is_end(*v)) {
+			c->e820 = true;
 		}
 		while (!is_end(*s))
 			s++;

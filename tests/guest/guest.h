@@ -25,6 +25,7 @@ typedef uint64_t u64;
 /* ---- boot information, copied out of boot_params / multiboot info ---- */
 
 #define MAX_RAM 64
+#define MAX_MAP 32	 /* memory-map entries kept as given, for the e820 option */
 #define CMDLINE_MAX 1024 /* boot.rst cmdline_size is CMDLINE_MAX - 1 */
 
 struct memrange {
@@ -32,10 +33,18 @@ struct memrange {
 	u64 size;
 };
 
+struct mapentry {
+	u64 base;
+	u64 size;
+	u32 type; /* E820 type: 1 RAM, 2 reserved, ... */
+};
+
 struct bootinfo {
 	u32 kind; /* BOOT_* */
 	u32 nram;
 	struct memrange ram[MAX_RAM]; /* usable RAM, sorted, merged */
+	u32 nmap;
+	struct mapentry map[MAX_MAP]; /* the loader's map, all types, in its order */
 	char cmdline[CMDLINE_MAX];
 };
 
@@ -49,6 +58,7 @@ struct config {
 	u32 dirty;   /* pages per second per CPU, or DIRTY_MAX */
 	u32 check;   /* heartbeats until the self-check, 0 = never */
 	u32 corrupt; /* 1: flip a memory word, 2: flip a register */
+	bool e820;   /* print the memory map after the boot line */
 };
 
 /* ---- self-check results, reported by each CPU through memory ---- */

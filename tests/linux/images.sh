@@ -7,7 +7,8 @@
 #   OUT/l1.cpio.gz   level-1 initramfs: busybox-static, kvm modules, sevm with
 #                    the shared libraries it links, the level-2 kernel,
 #                    initramfs and config (l2.toml)
-# usage: images.sh CACHE OUT SEVM WORKLOAD [L2_CMDLINE [L2_CPU_MODEL]]
+# usage: images.sh CACHE OUT SEVM WORKLOAD [L2_CMDLINE [L2_CPU_MODEL [FIRMWARE]]]
+# With FIRMWARE, level 2 boots through sevm's firmware; without, directly.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=$1 out=$2 sevm=$3 workload=$4
@@ -17,6 +18,11 @@ l2_cmdline=${5:-console=ttyS0}
 # CPUID 0DH with stale sizes; Linux then warns "XSAVE consistency problem"
 # and falls back. Without XSAVE that path is never taken (docs/testing.md).
 l2_cpu_model=${6:-baseline}
+firmware=${7:-}
+l2_firmware=none
+if [[ -n "$firmware" ]]; then
+	l2_firmware=sevm-fw.bin
+fi
 mkdir -p "$out"
 
 kver=$("$here/fetch-packages.sh" "$cache")
@@ -45,6 +51,7 @@ model = "$l2_cpu_model"
 kernel = "vmlinuz"
 initrd = "l2.cpio.gz"
 cmdline = "$l2_cmdline"
+firmware = "$l2_firmware"
 TOML
 
 specs=(dir:proc dir:sys dir:dev dir:tmp
@@ -54,6 +61,9 @@ specs=(dir:proc dir:sys dir:dev dir:tmp
 	"file:l2/vmlinuz=$out/vmlinuz:644"
 	"file:l2/l2.cpio.gz=$out/l2.cpio.gz:644"
 	"file:l2/l2.toml=$out/l2.toml:644")
+if [[ -n "$firmware" ]]; then
+	specs+=("file:l2/sevm-fw.bin=$firmware:644")
+fi
 for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd; do
 	specs+=("file:modules/$(basename $m).ko=$kdir/lib/modules/$kver/kernel/$m.ko:644")
 done

@@ -9,6 +9,8 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "l2: online cpus $(nproc)"
 echo "l2: kernel $(uname -r)"
+# The ranges the platform reserved, as the kernel took them from e820.
+grep -i reserved /proc/iomem | sed 's/^/l2: iomem /' 
 # Parameters come from the kernel command line: workload.mem= etc.
 mem=64 dirty=2000 check=5
 for arg in $(cat /proc/cmdline); do

@@ -3,8 +3,10 @@
 # The linux test tier (docs/testing.md): sevm boots an unmodified Debian
 # kernel inside a nested KVM host, because this machine's /dev/kvm cannot.
 #
-#   tests/linux/run.sh boot [BUILD_DIR]
+#   tests/linux/run.sh boot|firmware [BUILD_DIR]
 #
+# `firmware` boots level 2 through sevm's firmware (measured direct boot) and
+# also checks that the kernel sees the firmware's reserved regions.
 # Level 1 is the Debian cloud kernel under QEMU's TCG emulator with
 # `-cpu max` (AMD SVM with nested paging), which loads kvm-amd and runs
 # `sevm run` on a level-2 config: the same kernel, 2 vCPUs, 512 MiB, an
@@ -30,7 +32,8 @@ fail() {
 	exit 1
 }
 
-[[ "$mode" == boot ]] || { echo "usage: $0 boot [BUILD_DIR]" >&2; exit 2; }
+[[ "$mode" == boot || "$mode" == firmware ]] ||
+	{ echo "usage: $0 boot|firmware [BUILD_DIR]" >&2; exit 2; }
 if ! command -v "$qemu" >/dev/null; then
 	echo "SKIP: $qemu is not installed (scripts/install-deps.sh installs qemu-system-x86)"
 	exit 77
@@ -39,12 +42,18 @@ sevm=$build/sevm
 workload=$build/tests/linux/workload
 [[ -x "$sevm" && -x "$workload" ]] || fail "build $build first: $sevm or $workload is missing"
 
-out=$build/tests/linux/boot
+firmware=
+if [[ "$mode" == firmware ]]; then
+	firmware=$build/firmware/sevm-fw.bin
+	[[ -f "$firmware" ]] || fail "build $build first: $firmware is missing"
+fi
+out=$build/tests/linux/$mode
 log=$out/console.log
 rm -rf "$out"
 mkdir -p "$out"
 start=$(date +%s)
-if ! "$here/images.sh" "$here/.cache" "$out" "$sevm" "$workload" >"$out/images.log" 2>&1; then
+if ! "$here/images.sh" "$here/.cache" "$out" "$sevm" "$workload" console=ttyS0 baseline \
+	"$firmware" >"$out/images.log" 2>&1; then
 	cat "$out/images.log"
 	fail "building the images failed (apt-get download needs Debian's archive)"
 fi
@@ -72,5 +81,14 @@ grep -q '^workload: verify PASS' "$log" || fail "the workload's verification did
 [[ "$status" == 0 ]] || fail "sevm exited $status (its stderr is in the console as 'l1: sevm stderr:')"
 grep -q '^l1: sevm stderr: sevm: guest powered off$' "$log" ||
 	fail "the guest did not power off cleanly"
-echo "linux tier: boot: 2 CPUs, $beats heartbeats, verify PASS, sevm exit 0, ${elapsed}s"
+if [[ "$mode" == firmware ]]; then
+	grep -q '^firmware: .*verified' "$log" || fail "the firmware did not verify the kernel hashes"
+	grep -q '^firmware: 1 handler vCPU' "$log" || fail "the handler vCPU did not park"
+	# The shared region (docs/firmware.md) and the image below 4 GiB.
+	grep -q '^l2: iomem 00800000-00bfffff : Reserved' "$log" ||
+		fail "the kernel does not see the firmware's shared region reserved"
+	grep -q '^l2: iomem [0-9a-f]*-ffffffff : Reserved' "$log" ||
+		fail "the kernel does not see the firmware image reserved"
+fi
+echo "linux tier: $mode: 2 CPUs, $beats heartbeats, verify PASS, sevm exit 0, ${elapsed}s"
 echo "linux tier: PASS"

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -37,11 +38,61 @@ static void fake_request_end(void *vm, enum vm_end why, uint32_t status, const c
 	f->end_status = status;
 }
 
+/* Logs the access and checks it against the fake memory; 0 if it may go ahead. */
+static int fake_mem_access(struct fake_vm *f, bool is_write, uint64_t gpa, uint64_t len)
+{
+	unsigned n = f->mem_reads + f->mem_writes;
+	int ret = 0;
+
+	if (f->mem_error)
+		ret = f->mem_error;
+	else if (!f->mem || gpa > f->mem_size || len > f->mem_size - gpa)
+		ret = -EFAULT;
+	if (is_write)
+		f->mem_writes++;
+	else
+		f->mem_reads++;
+	if (ret)
+		f->mem_faults++;
+	if (n < FAKE_MEM_CALLS)
+		f->mem_log[n] = (struct fake_mem_call){is_write, gpa, len, ret};
+	return ret;
+}
+
+static int fake_mem_read(void *vm, uint64_t gpa, void *dst, uint64_t len)
+{
+	struct fake_vm *f = vm;
+	int ret = fake_mem_access(f, false, gpa, len);
+
+	if (!ret && len)
+		memcpy(dst, f->mem + gpa, len);
+	return ret;
+}
+
+static int fake_mem_write(void *vm, uint64_t gpa, const void *src, uint64_t len)
+{
+	struct fake_vm *f = vm;
+	int ret = fake_mem_access(f, true, gpa, len);
+
+	if (!ret && len)
+		memcpy(f->mem + gpa, src, len);
+	return ret;
+}
+
+void fake_mem_clear_log(struct fake_vm *vm)
+{
+	vm->mem_reads = vm->mem_writes = vm->mem_faults = 0;
+	memset(vm->mem_log, 0, sizeof(vm->mem_log));
+}
+
 int fake_dev_setup(void **state)
 {
 	const struct fake_dev_type *type = *state;
 	struct fake_dev *t = calloc(1, sizeof(*t));
-	struct device_host host = {.irq_line = fake_irq_line, .request_end = fake_request_end};
+	struct device_host host = {.irq_line = fake_irq_line,
+				   .mem_read = fake_mem_read,
+				   .mem_write = fake_mem_write,
+				   .request_end = fake_request_end};
 
 	if (!t)
 		return -1;
@@ -49,6 +100,12 @@ int fake_dev_setup(void **state)
 	t->vm.end_msg_optional = type->end_msg_optional;
 	host.vm = &t->vm;
 	bus_init(&t->pio, "pio");
+	if (type->mem_size) {
+		t->vm.mem = calloc(1, type->mem_size);
+		if (!t->vm.mem)
+			goto err;
+		t->vm.mem_size = type->mem_size;
+	}
 	t->dev = calloc(1, type->size);
 	if (!t->dev)
 		goto err;
@@ -63,6 +120,7 @@ int fake_dev_setup(void **state)
 	return 0;
 err:
 	free(t->dev);
+	free(t->vm.mem);
 	bus_destroy(&t->pio);
 	free(t);
 	return -1;
@@ -77,6 +135,7 @@ int fake_dev_teardown(void **state)
 	if (t->type->fini)
 		t->type->fini(t->dev);
 	free(t->dev);
+	free(t->vm.mem);
 	free(t);
 	return 0;
 }

@@ -2,8 +2,9 @@
 /*
  * Shared fixture for the device-model unit tests: each device is realized on
  * a port I/O bus of its own, with a fake device_host that records the IRQ
- * levels it drives and the end requests it makes. Include <cmocka.h> (and
- * what it needs) before this header.
+ * levels it drives, the end requests it makes and its guest memory accesses
+ * (to a small fake guest memory at GPA 0, if the test asks for one). Include
+ * <cmocka.h> (and what it needs) before this header.
  */
 #ifndef SEVM_TESTS_UNIT_FAKE_HOST_H
 #define SEVM_TESTS_UNIT_FAKE_HOST_H
@@ -15,7 +16,16 @@
 #include "bus.h"
 #include "devices/device.h"
 
-#define FAKE_IRQS 16 /* ISA IRQ lines */
+#define FAKE_IRQS 16	  /* ISA IRQ lines */
+#define FAKE_MEM_CALLS 16 /* mem_read()/mem_write() calls logged */
+
+/* One mem_read() or mem_write() call. */
+struct fake_mem_call {
+	bool is_write;
+	uint64_t gpa;
+	uint64_t len;
+	int ret;
+};
 
 /* What the device asked of its host. */
 struct fake_vm {
@@ -27,6 +37,13 @@ struct fake_vm {
 	enum vm_end end_why;
 	uint32_t end_status;
 	bool end_msg_optional; /* else request_end() without a message fails the test */
+	/* Guest memory: mem_size bytes at GPA 0; accesses outside fail with -EFAULT. */
+	uint8_t *mem;
+	uint64_t mem_size;
+	int mem_error;			/* non-zero: every mem_read()/mem_write() fails with it */
+	unsigned mem_reads, mem_writes; /* calls, failed ones included */
+	unsigned mem_faults;		/* calls that failed */
+	struct fake_mem_call mem_log[FAKE_MEM_CALLS]; /* the first FAKE_MEM_CALLS calls */
 };
 
 /* How to build the device a test runs against. */
@@ -40,6 +57,8 @@ struct fake_dev_type {
 	void (*fini)(void *dev);
 	/* The device may call request_end() with a NULL message. */
 	bool end_msg_optional;
+	/* Bytes of zeroed fake guest memory at GPA 0 (0: none, every access faults). */
+	uint64_t mem_size;
 };
 
 /* A test's state: one device, realized on pio with a fake host. */
@@ -63,6 +82,9 @@ int fake_dev_teardown(void **state);
 /* Asserts that the device claimed ports [base, base + len) as one range on
  * t->pio, and returns that range. */
 const struct bus_range *assert_claimed(struct fake_dev *t, uint64_t base, uint64_t len);
+
+/* Forgets the memory accesses recorded so far (the memory keeps its contents). */
+void fake_mem_clear_log(struct fake_vm *vm);
 
 /* Port accesses that the bus must claim (little-endian, as x86 I/O). */
 void outb(struct bus *pio, uint64_t port, uint8_t v);

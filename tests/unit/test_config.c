@@ -28,7 +28,9 @@ static struct {
 	char *cfg_path; /* dir/vm.toml: config_parse gets the text, not the file */
 	char *kernel;	/* dir/bzImage */
 	size_t kernel_len;
-	char *initrd; /* dir/initrd.cpio */
+	char *initrd;	 /* dir/initrd.cpio */
+	char *firmware;	 /* dir/fw.bin: a valid synthetic image, 8 VMSA pages */
+	char *fw_broken; /* dir/fw-broken.bin: no sevm info entry */
 } fx;
 
 static const struct config_limits default_limits = {.max_vcpus = 64, .max_memory = 64 * GiB};
@@ -50,6 +52,39 @@ static void write_kernel(const char *name, const struct bzimage_opts *o)
 	free(must(tmp_write_bzimage(fx.dir, name, o)));
 }
 
+static void write_firmware_images(void)
+{
+	struct fwimg_params p;
+	struct fwimg f;
+	char *path;
+	int fd;
+
+	fx.firmware = must(tmp_write_fwimg(fx.dir, "fw.bin", NULL));
+	fwimg_params_default(&p);
+	fwimg_init(&f, &p);
+	fwimg_remove(&f, GUID_STR_SEVM_INFO);
+	fx.fw_broken = must(tmp_write_fwimg_raw(fx.dir, "fw-broken.bin", &f));
+	p.vmsa_max = 4;
+	free(must(tmp_write_fwimg(fx.dir, "fw-vmsa4.bin", &p)));
+	p.vmsa_max = 1;
+	free(must(tmp_write_fwimg(fx.dir, "fw-vmsa1.bin", &p)));
+	p.vmsa_max = 16;
+	free(must(tmp_write_fwimg(fx.dir, "fw-vmsa16.bin", &p)));
+	fwimg_params_default(&p);
+	p.shared_base = 0xc0000000u;
+	free(must(tmp_write_fwimg(fx.dir, "fw-shared.bin", &p)));
+	path = must(path_join(fx.dir, "fwdir"));
+	if (mkdir(path, 0755))
+		abort();
+	free(path);
+	/* Sparse: one page over the 16 MiB limit. */
+	path = must(path_join(fx.dir, "fw-huge.bin"));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, (off_t)(16 << 20) + 4096) || close(fd))
+		abort();
+	free(path);
+}
+
 static int group_setup(void **state)
 {
 	struct bzimage_opts o;
@@ -68,6 +103,7 @@ static int group_setup(void **state)
 	free(must(tmp_write_file(fx.dir, "empty.img", "", 0)));
 	free(must(tmp_write_file(fx.dir, "junk.img", "hello, world\n", 13)));
 	free(must(tmp_write_file(fx.dir, "tiny.img", "\xeb\x66", 2)));
+	write_firmware_images();
 
 	bzimage_opts_default(&o);
 	o.cmdline_size = 16;
@@ -115,6 +151,8 @@ static int group_teardown(void **state)
 	free(fx.cfg_path);
 	free(fx.kernel);
 	free(fx.initrd);
+	free(fx.firmware);
+	free(fx.fw_broken);
 	memset(&fx, 0, sizeof(fx));
 	return 0;
 }
@@ -242,6 +280,10 @@ static void test_minimal_defaults(void **state)
 	assert_null(cfg.initrd_data);
 	assert_int_equal(cfg.initrd_len, 0);
 	assert_string_equal(cfg.cmdline, "");
+	/* No default firmware in these limits: direct boot. */
+	assert_null(cfg.firmware_path);
+	assert_null(cfg.firmware_data);
+	assert_int_equal(cfg.handler_vcpus, 0);
 	config_free(&cfg);
 	assert_null(cfg.path);
 	assert_null(cfg.kernel_data);
@@ -702,6 +744,292 @@ static void test_first_error_wins(void **state)
 		   in_dir("kernel '%s'", "nope"));
 }
 
+/* ---- boot.firmware ---- */
+
+#define FW(name) VM_OK BOOT_OK "firmware = \"" name "\"\n"
+#define FW_LINE 5
+#define FW_COL 12
+
+static void assert_default_firmware(const struct vm_config *cfg, const char *path)
+{
+	struct fwimg_params p;
+	struct fwimg f;
+	size_t len;
+	uint8_t *img;
+
+	assert_string_equal(cfg->firmware_path, path);
+	fwimg_params_default(&p);
+	fwimg_init(&f, &p);
+	img = fwimg_build(&f, &len);
+	assert_non_null(img);
+	assert_int_equal(cfg->firmware_len, len);
+	assert_non_null(cfg->firmware_data);
+	assert_memory_equal(cfg->firmware_data, img, len);
+	free(img);
+	assert_int_equal(cfg->firmware.image_base, FWIMG_DEFAULT_BASE);
+	assert_int_equal(cfg->firmware.ap_reset, FWIMG_DEFAULT_AP_RESET);
+	assert_int_equal(cfg->firmware.secret.base, FWIMG_DEFAULT_SECRET);
+	assert_int_equal(cfg->firmware.hashes.base, FWIMG_DEFAULT_HASHES);
+	assert_int_equal(cfg->firmware.info.vmsa_max, FWIMG_DEFAULT_VMSA_MAX);
+	assert_int_equal(cfg->firmware.info.shared_base, FWIMG_DEFAULT_SHARED);
+	assert_int_equal(cfg->firmware.info.shared_size, FWIMG_DEFAULT_SHARED_SIZE);
+}
+
+static void test_firmware_none(void **state)
+{
+	const struct config_limits lim = {
+	    .max_vcpus = 64, .max_memory = 64 * GiB, .default_firmware = fx.firmware};
+	struct vm_config cfg;
+
+	(void)state;
+	PARSE_OK(FW("none"), &cfg);
+	assert_null(cfg.firmware_path);
+	assert_null(cfg.firmware_data);
+	assert_int_equal(cfg.firmware_len, 0);
+	assert_int_equal(cfg.firmware.image_base, 0);
+	assert_int_equal(cfg.handler_vcpus, 0);
+	config_free(&cfg);
+	/* "none" wins over a default firmware. */
+	PARSE_OK_LIM(FW("none"), &lim, &cfg);
+	assert_null(cfg.firmware_path);
+	assert_null(cfg.firmware_data);
+	assert_int_equal(cfg.handler_vcpus, 0);
+	config_free(&cfg);
+	/* Every vCPU KVM allows is the OS's without a handler. */
+	PARSE_OK("[vm]\nmemory = \"512M\"\nvcpus = 64\n" BOOT_OK "firmware = \"none\"\n", &cfg);
+	assert_int_equal(cfg.vcpus, 64);
+	config_free(&cfg);
+}
+
+static void test_firmware_image(void **state)
+{
+	char cfg_path[PATH_MAX], want[PATH_MAX], text[PATH_MAX + 128];
+	struct vm_config cfg;
+	struct result r;
+
+	(void)state;
+	/* Relative to the config file's directory. */
+	PARSE_OK(FW("fw.bin"), &cfg);
+	assert_default_firmware(&cfg, fx.firmware);
+	assert_int_equal(cfg.handler_vcpus, 1);
+	config_free(&cfg);
+	assert_null(cfg.firmware_data);
+
+	snprintf(cfg_path, sizeof(cfg_path), "%s/conf/vm.toml", fx.dir);
+	r = parse_at(cfg_path,
+		     "[vm]\nmemory = \"64M\"\n[boot]\nkernel = \"../bzImage\"\n"
+		     "firmware = \"../fw.bin\"\n",
+		     &default_limits, &cfg);
+	assert_int_equal(r.rc, 0);
+	free(r.err);
+	snprintf(want, sizeof(want), "%s/conf/../fw.bin", fx.dir);
+	assert_default_firmware(&cfg, want);
+	config_free(&cfg);
+
+	/* An absolute path is kept as is. */
+	snprintf(text, sizeof(text), VM_OK BOOT_OK "firmware = \"%s\"\n", fx.firmware);
+	PARSE_OK(text, &cfg);
+	assert_default_firmware(&cfg, fx.firmware);
+	config_free(&cfg);
+}
+
+static void test_firmware_errors(void **state)
+{
+	char text[PATH_MAX + 128], want[PATH_MAX + 128];
+
+	(void)state;
+	EXPECT_ERR(FW("nofw.bin"), FW_LINE, FW_COL,
+		   in_dir("firmware '%s': No such file or directory", "nofw.bin"));
+	EXPECT_ERR(FW("fwdir"), FW_LINE, FW_COL, in_dir("firmware '%s': Is a directory", "fwdir"));
+	EXPECT_ERR(
+	    FW("fw-broken.bin"), FW_LINE, FW_COL,
+	    in_dir("firmware '%s': the GUIDed table has no sevm info entry", "fw-broken.bin"));
+	EXPECT_ERR(FW("fw-shared.bin"), FW_LINE, FW_COL,
+		   in_dir("firmware '%s': the shared region [0xc0000000, +0x10000) is not whole "
+			  "pages below 3 GiB",
+			  "fw-shared.bin"));
+	EXPECT_ERR(FW("junk.img"), FW_LINE, FW_COL,
+		   in_dir("firmware '%s': the image is 13 bytes", "junk.img"));
+	EXPECT_ERR(FW("empty.img"), FW_LINE, FW_COL,
+		   in_dir("firmware '%s': the image is 0 bytes", "empty.img"));
+	/* A bzImage is no firmware image. */
+	EXPECT_ERR(FW("bzImage"), FW_LINE, FW_COL, in_dir("firmware '%s': ", "bzImage"));
+	EXPECT_ERR(FW("/dev/null"), FW_LINE, FW_COL, "firmware '/dev/null': not a regular file");
+	EXPECT_ERR(FW("fw-huge.bin"), FW_LINE, FW_COL,
+		   in_dir("firmware '%s' is larger than 16 MiB", "fw-huge.bin"));
+	EXPECT_ERR(VM_OK BOOT_OK "firmware = 1\n", FW_LINE, FW_COL,
+		   "boot.firmware must be a string, not integer");
+	EXPECT_ERR(VM_OK BOOT_OK "firmware = [\"none\"]\n", FW_LINE, FW_COL,
+		   "boot.firmware must be a string, not array");
+	/* The key may sit anywhere in [boot]; the error is at its value. */
+	snprintf(want, sizeof(want), "firmware '%s': the GUIDed table has no sevm info entry",
+		 fx.fw_broken);
+	snprintf(text, sizeof(text), VM_OK "[boot]\n  firmware =   \"%s\"\nkernel = \"bzImage\"\n",
+		 fx.fw_broken);
+	EXPECT_ERR(text, 4, 16, want);
+}
+
+static void test_default_firmware(void **state)
+{
+	struct config_limits lim = {.max_vcpus = 64, .max_memory = 64 * GiB};
+	char missing[PATH_MAX], want[PATH_MAX + 128];
+	struct vm_config cfg;
+
+	(void)state;
+	lim.default_firmware = fx.firmware;
+	PARSE_OK_LIM(VM_OK BOOT_OK, &lim, &cfg);
+	assert_default_firmware(&cfg, fx.firmware);
+	assert_int_equal(cfg.handler_vcpus, 1);
+	config_free(&cfg);
+
+	/* A broken default is reported at the [boot] header. */
+	lim.default_firmware = fx.fw_broken;
+	snprintf(want, sizeof(want), "firmware '%s': the GUIDed table has no sevm info entry",
+		 fx.fw_broken);
+	EXPECT_ERR_LIM(VM_OK BOOT_OK, &lim, 3, 1, want);
+	EXPECT_ERR_LIM(VM_OK "\n\n[boot]\ncmdline = \"quiet\"\nkernel = \"bzImage\"\n", &lim, 5, 1,
+		       want);
+	snprintf(missing, sizeof(missing), "%s/no-such-fw.bin", fx.dir);
+	lim.default_firmware = missing;
+	snprintf(want, sizeof(want), "firmware '%s': No such file or directory", missing);
+	EXPECT_ERR_LIM(VM_OK BOOT_OK, &lim, 3, 1, want);
+
+	/* An explicit image wins over the default, and "none" too. */
+	lim.default_firmware = fx.fw_broken;
+	PARSE_OK_LIM(FW("fw.bin"), &lim, &cfg);
+	assert_default_firmware(&cfg, fx.firmware);
+	config_free(&cfg);
+	PARSE_OK_LIM(FW("none"), &lim, &cfg);
+	assert_null(cfg.firmware_data);
+	config_free(&cfg);
+}
+
+/* ---- [migration] ---- */
+
+#define MIGRATION_LINE 7
+#define HANDLER_COL 17
+
+static void test_handler_vcpus(void **state)
+{
+	char text[256];
+	struct vm_config cfg;
+
+	(void)state;
+	/* One handler vCPU with the firmware, none without. */
+	PARSE_OK(FW("fw.bin"), &cfg);
+	assert_int_equal(cfg.handler_vcpus, 1);
+	config_free(&cfg);
+	PARSE_OK(FW("fw.bin") "[migration]\n", &cfg);
+	assert_int_equal(cfg.handler_vcpus, 1);
+	config_free(&cfg);
+	PARSE_OK(FW("none") "[migration]\n", &cfg);
+	assert_int_equal(cfg.handler_vcpus, 0);
+	config_free(&cfg);
+	PARSE_OK(VM_OK BOOT_OK "[migration]\nhandler_vcpus = 0\n", &cfg);
+	assert_int_equal(cfg.handler_vcpus, 0);
+	config_free(&cfg);
+
+	for (int n = 0; n <= 8; n++) {
+		snprintf(text, sizeof(text),
+			 FW("fw-vmsa16.bin") "[migration]\nhandler_vcpus = %d\n", n);
+		PARSE_OK(text, &cfg);
+		assert_int_equal(cfg.handler_vcpus, n);
+		assert_int_equal(cfg.vcpus, 1);
+		config_free(&cfg);
+	}
+	/* The table may come before [boot]. */
+	PARSE_OK(VM_OK "[migration]\nhandler_vcpus = 2\n[boot]\nkernel = \"bzImage\"\n"
+		       "firmware = \"fw.bin\"\n",
+		 &cfg);
+	assert_int_equal(cfg.handler_vcpus, 2);
+	config_free(&cfg);
+
+	EXPECT_ERR(FW("fw-vmsa16.bin") "[migration]\nhandler_vcpus = 9\n", MIGRATION_LINE,
+		   HANDLER_COL, "migration.handler_vcpus is 9; it must be between 0 and 8");
+	EXPECT_ERR(FW("fw-vmsa16.bin") "[migration]\nhandler_vcpus = -1\n", MIGRATION_LINE,
+		   HANDLER_COL, "migration.handler_vcpus is -1; it must be between 0 and 8");
+	EXPECT_ERR(FW("fw.bin") "[migration]\nhandler_vcpus = 4294967297\n", MIGRATION_LINE,
+		   HANDLER_COL, "migration.handler_vcpus is 4294967297;");
+	EXPECT_ERR(FW("fw.bin") "[migration]\nhandler_vcpus = \"1\"\n", MIGRATION_LINE, HANDLER_COL,
+		   "migration.handler_vcpus must be an integer, not string");
+	/* Handler vCPUs run the firmware's code: none without it. */
+	EXPECT_ERR(FW("none") "[migration]\nhandler_vcpus = 1\n", MIGRATION_LINE, HANDLER_COL,
+		   "migration.handler_vcpus needs the firmware");
+	EXPECT_ERR(VM_OK BOOT_OK "[migration]\nhandler_vcpus = 8\n", 6, HANDLER_COL,
+		   "migration.handler_vcpus needs the firmware");
+}
+
+static void test_migration_table(void **state)
+{
+	(void)state;
+	EXPECT_ERR(FW("fw.bin") "[migration]\nhandler_vcpus = 1\n  handlers = 1\n", 8, 3,
+		   "unknown key 'handlers' in [migration]");
+	EXPECT_ERR(FW("fw.bin") "[migration]\nmode = \"mh\"\n", MIGRATION_LINE, 1,
+		   "unknown key 'mode' in [migration]");
+	EXPECT_ERR("migration = 1\n" FW("fw.bin"), 1, 13,
+		   "'migration' must be a table, not integer");
+	/* Unknown top-level tables are still refused. */
+	EXPECT_ERR(FW("fw.bin") "[migrate]\n", 6, 2, "unknown key 'migrate' in the top level");
+}
+
+static void test_vcpu_total(void **state)
+{
+	const struct config_limits lim8 = {.max_vcpus = 8, .max_memory = 64 * GiB};
+	const struct config_limits lim1 = {.max_vcpus = 1, .max_memory = 64 * GiB};
+	struct vm_config cfg;
+
+	(void)state;
+#define VCPUS(n) "[vm]\nvcpus = " n "\nmemory = \"512M\"\n" BOOT_OK
+	/* The firmware has VMSA pages for 4 vCPUs, OS and handler together. */
+	PARSE_OK(VCPUS("3") "firmware = \"fw-vmsa4.bin\"\n", &cfg);
+	assert_int_equal(cfg.vcpus, 3);
+	assert_int_equal(cfg.handler_vcpus, 1);
+	config_free(&cfg);
+	PARSE_OK(VCPUS("4") "firmware = \"fw-vmsa4.bin\"\n[migration]\nhandler_vcpus = 0\n", &cfg);
+	assert_int_equal(cfg.vcpus, 4);
+	assert_int_equal(cfg.handler_vcpus, 0);
+	config_free(&cfg);
+	EXPECT_ERR(VCPUS("4") "firmware = \"fw-vmsa4.bin\"\n", 2, 9,
+		   "4 OS vCPUs and 1 handler vCPUs are more than the firmware's 4 VMSA pages");
+	EXPECT_ERR(VCPUS("2") "firmware = \"fw-vmsa4.bin\"\n[migration]\nhandler_vcpus = 3\n", 2, 9,
+		   "2 OS vCPUs and 3 handler vCPUs are more than the firmware's 4 VMSA pages");
+	/* Without vm.vcpus: at the [vm] header. */
+	EXPECT_ERR(VM_OK BOOT_OK "firmware = \"fw-vmsa1.bin\"\n", 1, 1,
+		   "1 OS vCPUs and 1 handler vCPUs are more than the firmware's 1 VMSA pages");
+
+	/* KVM's limit counts the handler vCPUs too. */
+	PARSE_OK_LIM(VCPUS("7") "firmware = \"fw-vmsa16.bin\"\n", &lim8, &cfg);
+	assert_int_equal(cfg.vcpus + cfg.handler_vcpus, 8);
+	config_free(&cfg);
+	EXPECT_ERR_LIM(VCPUS("8") "firmware = \"fw-vmsa16.bin\"\n", &lim8, 2, 9,
+		       "8 OS vCPUs and 1 handler vCPUs are more than KVM allows (8)");
+	EXPECT_ERR_LIM(VCPUS("1") "firmware = \"fw-vmsa16.bin\"\n[migration]\nhandler_vcpus = 8\n",
+		       &lim8, 2, 9, "1 OS vCPUs and 8 handler vCPUs are more than KVM allows (8)");
+	EXPECT_ERR_LIM(VM_OK BOOT_OK "firmware = \"fw.bin\"\n", &lim1, 1, 1,
+		       "1 OS vCPUs and 1 handler vCPUs are more than KVM allows (1)");
+	/* Without the firmware, all of KVM's vCPUs are the OS's. */
+	PARSE_OK_LIM(VCPUS("8") "firmware = \"none\"\n", &lim8, &cfg);
+	assert_int_equal(cfg.vcpus, 8);
+	assert_int_equal(cfg.handler_vcpus, 0);
+	config_free(&cfg);
+#undef VCPUS
+}
+
+static void test_firmware_error_order(void **state)
+{
+	(void)state;
+	/* The image is checked before [migration], [migration] before the total. */
+	EXPECT_ERR("[vm]\nvcpus = 8\nmemory = \"512M\"\n" BOOT_OK
+		   "firmware = \"fw-broken.bin\"\n[migration]\nhandler_vcpus = 9\n",
+		   6, 12, "the GUIDed table has no sevm info entry");
+	EXPECT_ERR("[vm]\nvcpus = 8\nmemory = \"512M\"\n" BOOT_OK
+		   "firmware = \"fw-vmsa4.bin\"\n[migration]\nhandler_vcpus = 9\n",
+		   8, 17, "migration.handler_vcpus is 9");
+	/* And the kernel before the firmware. */
+	EXPECT_ERR(VM_OK "[boot]\nkernel = \"nope\"\nfirmware = \"fw-broken.bin\"\n", 4, 10,
+		   in_dir("kernel '%s'", "nope"));
+}
+
 /* ---- config_parse_size ---- */
 
 static void size_ok(const char *s, uint64_t want)
@@ -798,6 +1126,14 @@ int main(void)
 	    cmocka_unit_test(test_cmdline_length),
 	    cmocka_unit_test(test_cmdline_beyond_layout),
 	    cmocka_unit_test(test_first_error_wins),
+	    cmocka_unit_test(test_firmware_none),
+	    cmocka_unit_test(test_firmware_image),
+	    cmocka_unit_test(test_firmware_errors),
+	    cmocka_unit_test(test_default_firmware),
+	    cmocka_unit_test(test_handler_vcpus),
+	    cmocka_unit_test(test_migration_table),
+	    cmocka_unit_test(test_vcpu_total),
+	    cmocka_unit_test(test_firmware_error_order),
 	    cmocka_unit_test(test_parse_size),
 	    cmocka_unit_test(test_parse_size_largest),
 	};
