@@ -41,7 +41,8 @@ struct vcpu {
 	pthread_cond_t cond;
 	enum vcpu_state state;
 	bool io_pending; /* last exit was I/O: KVM_RUN must run once more to finish it */
-	int run_error;	 /* -errno of a failed KVM_RUN that ended the thread */
+	int run_error;
+	bool state_protected; /* see vcpu_regs.h */	 /* -errno of a failed KVM_RUN that ended the thread */
 };
 
 /* Installs the kick signal's handler; call once before any vcpu_start(). */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "vm.h"
+#include "vcpu_regs.h"
 #include "acpi.h"
 #include "bootparams.h"
 #include "bzimage.h"
@@ -372,15 +373,15 @@ static int boot_direct(struct vm *vm, char *err, size_t errlen)
 		return fail(err, errlen, ret, "ACPI tables for %u vCPUs", vm->nr_vcpus);
 
 	/* Only the BSP starts at the kernel; APs wait for INIT/SIPI from it. */
-	ret = kvm_get_sregs(vm->vcpus[0].fd, &sregs);
+	ret = vcpu_get_sregs(&vm->vcpus[0], &sregs);
 	if (ret)
 		return fail(err, errlen, ret, "KVM_GET_SREGS");
 	longmode_sregs(&sregs);
-	ret = kvm_set_sregs(vm->vcpus[0].fd, &sregs);
+	ret = vcpu_set_sregs(&vm->vcpus[0], &sregs);
 	if (ret)
 		return fail(err, errlen, ret, "KVM_SET_SREGS");
 	longmode_regs(&regs, entry.rip, entry.zero_page);
-	ret = kvm_set_regs(vm->vcpus[0].fd, &regs);
+	ret = vcpu_set_regs(&vm->vcpus[0], &regs);
 	if (ret)
 		return fail(err, errlen, ret, "KVM_SET_REGS");
 	return 0;

@@ -2,6 +2,7 @@
 /* What a vCPU thread does with each KVM_RUN exit (api.rst, "struct kvm_run"). */
 #include "kvm.h"
 #include "vm.h"
+#include "vcpu_regs.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,9 +18,9 @@ static int crash(struct vm *vm, struct vcpu *v, const char *what)
 	struct kvm_regs regs;
 	char msg[200];
 
-	/* Before SEV-ES launch exists the VMM may read registers for the report;
-	 * the platform layer will forbid this for protected guests. */
-	if (kvm_get_regs(v->fd, &regs) == 0)
+	/* Where the state is still the host's to read, say where it stopped;
+	 * a protected vCPU's registers stay secret even in a crash report. */
+	if (vcpu_get_regs(v, &regs) == 0)
 		snprintf(msg, sizeof(msg), "vCPU %u: %s at rip %#llx", v->id, what,
 			 (unsigned long long)regs.rip);
 	else

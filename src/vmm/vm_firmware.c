@@ -11,6 +11,7 @@
 #include "kvm.h"
 #include "resetstate.h"
 #include "vm.h"
+#include "vcpu_regs.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -100,16 +101,16 @@ static int set_reset_state(struct vm *vm, char *err, size_t errlen)
 		uint32_t eip = i == 0 ? FW_RESET_VECTOR_GPA : ap_eip;
 		struct kvm_sregs sregs;
 		struct kvm_regs regs;
-		int ret = kvm_get_sregs(vm->vcpus[i].fd, &sregs);
+		int ret = vcpu_get_sregs(&vm->vcpus[i], &sregs);
 
 		if (ret)
 			return vm_error(err, errlen, ret, "vCPU %u: KVM_GET_SREGS", i);
 		resetstate_sregs(&sregs, eip);
-		ret = kvm_set_sregs(vm->vcpus[i].fd, &sregs);
+		ret = vcpu_set_sregs(&vm->vcpus[i], &sregs);
 		if (ret)
 			return vm_error(err, errlen, ret, "vCPU %u: KVM_SET_SREGS", i);
 		resetstate_regs(&regs, eip, leaf1 ? leaf1->eax : 0);
-		ret = kvm_set_regs(vm->vcpus[i].fd, &regs);
+		ret = vcpu_set_regs(&vm->vcpus[i], &regs);
 		if (ret)
 			return vm_error(err, errlen, ret, "vCPU %u: KVM_SET_REGS", i);
 		/* Under SEV-ES every vCPU runs from its VMSA at once: no SIPI. */

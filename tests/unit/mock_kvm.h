@@ -17,6 +17,8 @@ extern bool mock_kvm_guest_busy;
 extern int mock_kvm_fail_with;
 /* Number of KVM_RUN calls, and how many of them had immediate_exit set. */
 extern unsigned long mock_kvm_runs, mock_kvm_immediate_runs;
+/* Register get/set ioctls that reached the mock. */
+extern unsigned long mock_kvm_reg_calls;
 /* Drops the mock's own mapping of a vCPU fd's run area (after vcpu_destroy). */
 void mock_kvm_release(int vcpu_fd);
 

@@ -12,6 +12,7 @@
 
 #include "mock_kvm.h"
 #include "vcpu.h"
+#include "vcpu_regs.h"
 
 static unsigned long exits_seen;
 static int end_after; /* on_exit returns non-zero once exits_seen reaches this */
@@ -240,6 +241,36 @@ static void test_run_error(void **state)
 	assert_int_equal(v->run_error, -EFAULT);
 }
 
+/* After the platform seals a vCPU's state (LAUNCH_UPDATE_VMSA), the VMM
+ * can neither read nor set its registers, and nothing reaches KVM. */
+static void test_protected_state_refused(void **state)
+{
+	struct vcpu *v = *state;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	unsigned long calls;
+
+	mock_kvm_reg_calls = 0;
+	assert_false(vcpu_state_is_protected(v));
+	assert_int_equal(vcpu_get_regs(v, &regs), 0);
+	assert_int_equal(vcpu_set_regs(v, &regs), 0);
+	assert_int_equal(vcpu_get_sregs(v, &sregs), 0);
+	assert_int_equal(vcpu_set_sregs(v, &sregs), 0);
+	assert_int_equal(mock_kvm_reg_calls, 4);
+
+	vcpu_protect_state(v);
+	calls = mock_kvm_reg_calls;
+	assert_true(vcpu_state_is_protected(v));
+	assert_int_equal(vcpu_get_regs(v, &regs), -EPERM);
+	assert_int_equal(vcpu_set_regs(v, &regs), -EPERM);
+	assert_int_equal(vcpu_get_sregs(v, &sregs), -EPERM);
+	assert_int_equal(vcpu_set_sregs(v, &sregs), -EPERM);
+	assert_int_equal(mock_kvm_reg_calls, calls);
+	/* It stays protected: there is no way back. */
+	vcpu_protect_state(v);
+	assert_int_equal(vcpu_get_regs(v, &regs), -EPERM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +282,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_handler_ends_thread, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_handler_ends_thread_alone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_protected_state_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

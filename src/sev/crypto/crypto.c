@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include "sev/crypto/crypto.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <string.h>
+
+int sev_hmac_sha256(const uint8_t *key, size_t key_len, const struct sev_iov *parts, size_t nparts,
+		    uint8_t out[SEV_MAC_SIZE])
+{
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {
+	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+	    OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC_CTX *ctx = NULL;
+	EVP_MAC *mac;
+	size_t n = 0;
+	int ret = -EIO;
+
+	if (!key || !key_len)
+		return -EINVAL;
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (!mac)
+		return -EIO;
+	ctx = EVP_MAC_CTX_new(mac);
+	if (!ctx || !EVP_MAC_init(ctx, key, key_len, params))
+		goto out;
+	for (size_t i = 0; i < nparts; i++) {
+		if (parts[i].len && !EVP_MAC_update(ctx, parts[i].base, parts[i].len))
+			goto out;
+	}
+	if (EVP_MAC_final(ctx, out, &n, SEV_MAC_SIZE) && n == SEV_MAC_SIZE)
+		ret = 0;
+out:
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return ret;
+}
+
+int sev_aes128_ctr(const uint8_t key[SEV_KEY_SIZE], const uint8_t iv[SEV_IV_SIZE],
+		   const uint8_t *in, uint8_t *out, size_t len)
+{
+	EVP_CIPHER_CTX *ctx;
+	int ret = -EIO;
+	int n, tail;
+
+	if (len > INT_MAX)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	ctx = EVP_CIPHER_CTX_new();
+	if (!ctx)
+		return -ENOMEM;
+	/* CTR is a stream mode: update emits every byte, final emits none. */
+	if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ctr(), NULL, key, iv) &&
+	    EVP_EncryptUpdate(ctx, out, &n, in, (int)len) && (size_t)n == len &&
+	    EVP_EncryptFinal_ex(ctx, out + n, &tail) && tail == 0)
+		ret = 0;
+	EVP_CIPHER_CTX_free(ctx);
+	return ret;
+}
+
+int sev_crypto_equal(const void *a, const void *b, size_t len)
+{
+	return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+void sev_crypto_wipe(void *p, size_t len)
+{
+	OPENSSL_cleanse(p, len);
+}
+
+const char *sev_crypto_strerror(int err)
+{
+	switch (-err) {
+	case SEV_CRYPTO_EBADWRAP:
+		return "session blob wrap MAC mismatch (wrong owner key, platform key or nonce)";
+	case SEV_CRYPTO_EBADPOLICY:
+		return "session blob policy MAC mismatch (policy differs from the owner's)";
+	case SEV_CRYPTO_EBADMEASURE:
+		return "launch measurement mismatch";
+	case SEV_CRYPTO_EBADSECRET:
+		return "LAUNCH_SECRET packet MAC mismatch";
+	default:
+		return strerror(-err);
+	}
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Primitives shared by the SEV channel code: HMAC-SHA256 over a list of
+ * parts, AES-128-CTR, constant-time comparison, and the error codes of
+ * src/sev/crypto/. Both sides of the channel (the guest owner's tooling and
+ * the emulated secure processor) use these, so a format is written once.
+ */
+#ifndef SEVM_SEV_CRYPTO_CRYPTO_H
+#define SEVM_SEV_CRYPTO_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SEV_KEY_SIZE 16	   /* TEK, TIK, KEK, KIK, master secret */
+#define SEV_MAC_SIZE 32	   /* HMAC-SHA256 */
+#define SEV_DIGEST_SIZE 32 /* SHA-256 */
+#define SEV_NONCE_SIZE 16
+#define SEV_IV_SIZE 16
+
+/*
+ * The module's own negative return codes, beyond -errno. Values sit above
+ * the errno range so the two can never be confused.
+ */
+enum sev_crypto_err {
+	SEV_CRYPTO_EBADWRAP = 4096, /* session blob: wrap_mac does not verify (wrong Z or nonce) */
+	SEV_CRYPTO_EBADPOLICY,	    /* session blob: policy_mac does not match the policy */
+	SEV_CRYPTO_EBADMEASURE,	    /* launch measurement does not match */
+	SEV_CRYPTO_EBADSECRET,	    /* LAUNCH_SECRET packet MAC does not verify */
+};
+
+/* A message is MAC'd as the concatenation of its parts. */
+struct sev_iov {
+	const void *base;
+	size_t len;
+};
+
+int sev_hmac_sha256(const uint8_t *key, size_t key_len, const struct sev_iov *parts, size_t nparts,
+		    uint8_t out[SEV_MAC_SIZE]) __attribute__((warn_unused_result));
+
+/* AES-128 in counter mode, 128-bit big-endian counter block starting at iv. */
+int sev_aes128_ctr(const uint8_t key[SEV_KEY_SIZE], const uint8_t iv[SEV_IV_SIZE],
+		   const uint8_t *in, uint8_t *out, size_t len) __attribute__((warn_unused_result));
+
+/* Constant-time equality: true when the len bytes at a and b are equal. */
+int sev_crypto_equal(const void *a, const void *b, size_t len);
+
+/* Zero key material so the compiler cannot elide the store. */
+void sev_crypto_wipe(void *p, size_t len);
+
+/* A message for a return code of this module: -errno or -enum sev_crypto_err. */
+const char *sev_crypto_strerror(int err);
+
+static inline void sev_put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+#endif
