@@ -9,7 +9,8 @@ packages=(
 	meson ninja-build pkg-config
 	python3        # build helpers and integration tests
 	libcmocka-dev  # unit tests
-	libssl-dev     # OpenSSL: host-side hashing and, later, SEV crypto
+	libssl-dev     # OpenSSL: host-side hashing and SEV crypto
+	libbearssl-dev # SHA-256 (later AES-GCM) inside the freestanding firmware
 	libc6-dev      # static libc for the linux tier's workload
 	qemu-system-x86 # the linux tier's nested host; benchmark baselines
 	acpica-tools   # iasl checks sevm's ACPI tables
