@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AMD SEV API firmware status codes ("Status Codes" table of the SEV API
+ * specification, publication 55766), as the platform reports them in a
+ * command's error field (Linux: struct kvm_sev_cmd.error).
+ *
+ * Values and meanings checked against virtee/sev src/error.rs (enum SevError
+ * and its From<u32>), github.com/virtee/sev commit
+ * 9cf2adbffa209cc5becf7ff89ffdf624e7278ced. 0x1E is unassigned there.
+ */
+#ifndef SEVM_SEV_STATUS_H
+#define SEVM_SEV_STATUS_H
+
+enum sev_status {
+	SEV_STATUS_SUCCESS = 0x00,
+	SEV_STATUS_INVALID_PLATFORM_STATE = 0x01,
+	SEV_STATUS_INVALID_GUEST_STATE = 0x02,
+	SEV_STATUS_INVALID_CONFIG = 0x03,
+	SEV_STATUS_INVALID_LENGTH = 0x04,
+	SEV_STATUS_ALREADY_OWNED = 0x05,
+	SEV_STATUS_INVALID_CERTIFICATE = 0x06,
+	SEV_STATUS_POLICY_FAILURE = 0x07,
+	SEV_STATUS_INACTIVE = 0x08,
+	SEV_STATUS_INVALID_ADDRESS = 0x09,
+	SEV_STATUS_BAD_SIGNATURE = 0x0a,
+	SEV_STATUS_BAD_MEASUREMENT = 0x0b,
+	SEV_STATUS_ASID_OWNED = 0x0c,
+	SEV_STATUS_INVALID_ASID = 0x0d,
+	SEV_STATUS_WBINVD_REQUIRED = 0x0e,
+	SEV_STATUS_DFFLUSH_REQUIRED = 0x0f,
+	SEV_STATUS_INVALID_GUEST = 0x10,
+	SEV_STATUS_INVALID_COMMAND = 0x11,
+	SEV_STATUS_ACTIVE = 0x12,
+	SEV_STATUS_HWERROR_PLATFORM = 0x13,
+	SEV_STATUS_HWERROR_UNSAFE = 0x14,
+	SEV_STATUS_UNSUPPORTED = 0x15,
+	SEV_STATUS_INVALID_PARAM = 0x16,
+	SEV_STATUS_RESOURCE_LIMIT = 0x17,
+	SEV_STATUS_SECURE_DATA_INVALID = 0x18,
+	SEV_STATUS_INVALID_PAGE_SIZE = 0x19,
+	SEV_STATUS_INVALID_PAGE_STATE = 0x1a,
+	SEV_STATUS_INVALID_MDATA_ENTRY = 0x1b,
+	SEV_STATUS_INVALID_PAGE_OWNER = 0x1c,
+	SEV_STATUS_AEAD_OFLOW = 0x1d,
+	SEV_STATUS_RB_MODE_EXITED = 0x1f,
+	SEV_STATUS_RMP_INIT_REQUIRED = 0x20,
+	SEV_STATUS_BAD_SVN = 0x21,
+	SEV_STATUS_BAD_VERSION = 0x22,
+	SEV_STATUS_SHUTDOWN_REQUIRED = 0x23,
+	SEV_STATUS_UPDATE_FAILED = 0x24,
+	SEV_STATUS_RESTORE_REQUIRED = 0x25,
+	SEV_STATUS_RMP_INIT_FAILED = 0x26,
+	SEV_STATUS_INVALID_KEY = 0x27,
+};
+
+/*
+ * The status's name without the prefix ("BAD_MEASUREMENT"), or "UNKNOWN" for
+ * a value the table does not assign. Never NULL.
+ */
+const char *sev_status_name(unsigned int status);
+
+#endif
