@@ -17,25 +17,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "sev/crypto/crypto.h"
 #include "sev/emu_identity.h"
-
-static bool is_p384_private(EVP_PKEY *k)
-{
-	BIGNUM *priv = NULL;
-	char group[32];
-	bool ok;
-
-	if (!EVP_PKEY_is_a(k, "EC"))
-		return false;
-	if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-					    NULL))
-		return false;
-	if (strcmp(group, "P-384") && strcmp(group, "secp384r1"))
-		return false;
-	ok = EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1;
-	BN_clear_free(priv);
-	return ok;
-}
 
 /* Read an existing key file: 0, -ENOENT, -EACCES, -EBADMSG or -errno. */
 static int read_key(const char *path, EVP_PKEY **out)
@@ -75,7 +58,7 @@ static int read_key(const char *path, EVP_PKEY **out)
 		ERR_clear_error();
 		return -EBADMSG;
 	}
-	if (!is_p384_private(k)) {
+	if (!sev_key_is_p384_private(k)) {
 		EVP_PKEY_free(k);
 		ERR_clear_error();
 		return -EBADMSG;

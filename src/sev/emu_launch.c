@@ -44,24 +44,6 @@ static int refuse(unsigned int *fw_error, enum sev_status st)
 	return -EIO;
 }
 
-static bool is_p384_private(EVP_PKEY *k)
-{
-	char group[32];
-	BIGNUM *priv = NULL;
-	bool ok;
-
-	if (!EVP_PKEY_is_a(k, "EC"))
-		return false;
-	if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-					    NULL))
-		return false;
-	if (strcmp(group, "P-384") && strcmp(group, "secp384r1"))
-		return false;
-	ok = EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1;
-	BN_clear_free(priv);
-	return ok;
-}
-
 /*
  * Z = ECDH(PDH private key, owner's point): the shared X coordinate,
  * big-endian, as OpenSSL (and so virtee/sev's owner tooling) derives it.
@@ -300,7 +282,7 @@ int emu_launch_new(EVP_PKEY *pdh, const struct sev_build *fw, struct emu_launch 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!pdh || !fw || !is_p384_private(pdh))
+	if (!pdh || !fw || !sev_key_is_p384_private(pdh))
 		return -EINVAL;
 	e = calloc(1, sizeof(*e));
 	if (!e)

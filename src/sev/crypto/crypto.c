@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -89,4 +90,22 @@ const char *sev_crypto_strerror(int err)
 	default:
 		return strerror(-err);
 	}
+}
+
+bool sev_key_is_p384_private(EVP_PKEY *k)
+{
+	BIGNUM *priv = NULL;
+	char group[32];
+	bool ok;
+
+	if (!EVP_PKEY_is_a(k, "EC"))
+		return false;
+	if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+					    NULL))
+		return false;
+	if (strcmp(group, "P-384") && strcmp(group, "secp384r1"))
+		return false;
+	ok = EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1;
+	BN_clear_free(priv);
+	return ok;
 }

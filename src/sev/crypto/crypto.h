@@ -8,6 +8,8 @@
 #ifndef SEVM_SEV_CRYPTO_CRYPTO_H
 #define SEVM_SEV_CRYPTO_CRYPTO_H
 
+#include <openssl/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +51,10 @@ void sev_crypto_wipe(void *p, size_t len);
 
 /* A message for a return code of this module: -errno or -enum sev_crypto_err. */
 const char *sev_crypto_strerror(int err);
+
+/* True for an EC key on P-384 that holds its private part: what the SEV
+ * platform's PDH and the emu identity's keys must be. */
+bool sev_key_is_p384_private(EVP_PKEY *k);
 
 static inline void sev_put_le32(uint8_t *p, uint32_t v)
 {
