@@ -129,6 +129,13 @@ struct fw_hashes {
 };
 void hashes_read(struct fw_hashes *h);
 
+/* secret.c: the SEV secret table, if the launch injected one. Refuses a
+ * malformed one (FW_EXIT_SECRET_TABLE) and prints its SHA-256. */
+void secret_read(void);
+/* The transport key's FW_TRANSPORT_KEY_SIZE bytes in the secret block, or
+ * NULL: for the Migration Handler, never copied. */
+extern const uint8_t *fw_transport_key;
+
 /* kernel.c: the bzImage setup header (boot.rst) and where things go. */
 struct kernel_info {
 	uint64_t size;	     /* the file */

@@ -14,12 +14,15 @@
 
 #include <stdint.h>
 
+#include "secret_table.h"
+
 #define FW_JOB_SEGS 4
 
 enum fw_job_op {
 	FW_JOB_COPY = 1,   /* dst <- src */
 	FW_JOB_ZERO = 2,   /* dst <- 0 */
 	FW_JOB_TABLES = 3, /* e820, MP table, ACPI and zero page (user/tables.c) */
+	FW_JOB_SECRET = 4, /* check and hash the secret table in place (secret.c) */
 };
 
 /* Flags. The SHA-256 state lives in user memory between jobs, so one hash
@@ -55,6 +58,15 @@ enum fw_tables_error {
 	FW_TABLES_ERR_ACPI,
 };
 
+/* FW_JOB_SECRET: the table at FW_SECRET_BASE, which CPL0 maps for CPL3 for
+ * this job only. The digest goes to fw_job.digest. */
+struct fw_secret {
+	struct secret_table_info info; /* out, with SECRET_TABLE_OK */
+	const char *why;	       /* out, with SECRET_TABLE_BAD: a string in user rodata */
+	int32_t status;		       /* out: enum secret_table_status */
+	uint32_t reserved;
+};
+
 struct fw_job {
 	uint32_t op;
 	uint32_t flags;
@@ -64,6 +76,7 @@ struct fw_job {
 	uint64_t nul_pos;   /* in/out: first NUL position, UINT64_MAX if none yet */
 	uint8_t digest[32]; /* out, with FW_JOB_HASH_FINISH */
 	struct fw_tables tables;
+	struct fw_secret secret;
 };
 
 extern struct fw_job fw_job;

@@ -4,6 +4,7 @@
  * from reset.S in 64-bit mode at CPL0:
  *
  *   banner -> fw_cfg signature and boot configuration -> hashes table
+ *   -> secret table, if injected (check and hash at CPL3, report)
  *   -> clear the legacy areas -> kernel, initrd, command line: fetch,
  *   place, hash at CPL3, compare -> e820, MP, ACPI, zero page (CPL3)
  *   -> wait for the handler vCPUs to park -> the kernel's 64-bit entry.
@@ -99,6 +100,7 @@ NORETURN void fw_main(void)
 	fw_user_init();
 	fwcfg_read_config(&cfg);
 	hashes_read(&want);
+	secret_read();
 	clear_legacy_areas();
 	load_all(&cfg, &want, &l);
 	print_verified(&l);

@@ -87,6 +87,23 @@ struct fw_sevm_info {
 #define FW_HASHES_TABLE_LEN (FW_GUID_SIZE + 2 + 3 * FW_HASH_ENTRY_SIZE) /* 168 */
 #define FW_HASHES_TABLE_PADDED 176 /* rounded up to 16 */
 
+/* ---- the secret table (LAUNCH_SECRET's payload, in the secret block) ----
+ * The layout Linux's efi_secret driver reads (drivers/virt/coco/efi_secret;
+ * sev-facts.md): a header {GUID, u32 total length}, then entries
+ * {GUID, u32 length (GUID and length included), data}, the total rounded
+ * up to 16 bytes with zeros (LAUNCH_SECRET moves whole 16-byte blocks).
+ * The guest owner builds it; the platform decrypts it into the secret
+ * block; the firmware reads it and never shows it to the host. */
+#define FW_GUID_SECRET_TABLE                                                                        \
+	FW_GUID(0x1e74f542, 0x71dd, 0x4d66, 0x96, 0x3e, 0xef, 0x42, 0x87, 0xff, 0x17, 0x3b)
+/* sevm's entry: the 32-byte migration transport key (design brief §4). */
+#define FW_GUID_SECRET_TRANSPORT_KEY                                                                \
+	FW_GUID(0xbfeaa839, 0x91e5, 0x4dcc, 0x9b, 0x08, 0x38, 0x8c, 0x00, 0x81, 0xba, 0xa7)
+#define FW_SECRET_HEADER_SIZE (FW_GUID_SIZE + 4)
+#define FW_SECRET_ENTRY_HEADER_SIZE (FW_GUID_SIZE + 4)
+#define FW_TRANSPORT_KEY_SIZE 32
+#define FW_SECRET_TABLE_MAX 4096 /* the secret block is one page */
+
 /* ---- fw_cfg-style configuration interface (docs/firmware.md) ----
  * Select an item with a 16-bit write to the selector port; read it byte by
  * byte from the data port, or, for bulk data, write the 32-bit GPA of a
@@ -152,6 +169,7 @@ enum fw_exit_reason {
 	FW_EXIT_KERNEL_IMAGE = 7, /* "kernel is not a 64-bit bzImage" */
 	FW_EXIT_NO_MEMORY = 8, /* "not enough memory to load the kernel" */
 	FW_EXIT_INTERNAL = 9, /* "internal error" (an unexpected exception) */
+	FW_EXIT_SECRET_TABLE = 10, /* "secret table malformed" */
 };
 
 /* The text the firmware prints after "firmware: " and sevm reports; NULL for
@@ -177,6 +195,8 @@ static inline const char *fw_exit_reason_text(uint32_t reason)
 		return "not enough memory to load the kernel";
 	case FW_EXIT_INTERNAL:
 		return "internal error";
+	case FW_EXIT_SECRET_TABLE:
+		return "secret table malformed";
 	default:
 		return 0;
 	}

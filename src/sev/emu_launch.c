@@ -17,8 +17,11 @@
 #include "sev/crypto/crypto.h"
 #include "sev/crypto/secret.h"
 #include "sev/crypto/session.h"
+#include "sev/emu_cpu.h"
+#include "sev/vmsa.h"
+#include "vmm/kvm.h"
 
-#define P384_Z_SIZE 48
+#define P384_Z_SIZE SEV_P384_Z_SIZE
 
 struct emu_launch {
 	struct sev_platform plat; /* first: container of the ops' argument */
@@ -30,6 +33,9 @@ struct emu_launch {
 	struct sev_transport_keys tk;
 	struct sev_launch_digest ld;
 	uint8_t measure[SEV_MAC_SIZE];
+	/* The VM this platform plays the CPU for (init); no vCPUs before. */
+	bool bound;
+	struct sev_vm_binding vm;
 };
 
 static struct emu_launch *to_emu(struct sev_platform *p)
@@ -52,46 +58,34 @@ static int refuse(unsigned int *fw_error, enum sev_status st)
  */
 static int ecdh_z(EVP_PKEY *pdh, const uint8_t pub[SEV_OWNER_PUB_SIZE], uint8_t z[P384_Z_SIZE])
 {
-	EVP_PKEY_CTX *fctx = NULL, *dctx = NULL;
-	EVP_PKEY *peer = NULL;
-	OSSL_PARAM params[3];
-	char group[] = "P-384";
-	size_t zlen = P384_Z_SIZE;
-	int ret = -ENOMEM;
+	EVP_PKEY *peer;
+	int ret = sev_p384_from_point(pub, &peer);
 
-	if (pub[0] != 0x04)
-		return 1;
-	fctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	if (!fctx)
-		goto out;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub,
-						      SEV_OWNER_PUB_SIZE);
-	params[2] = OSSL_PARAM_construct_end();
-	if (EVP_PKEY_fromdata_init(fctx) != 1)
-		goto out;
-	if (EVP_PKEY_fromdata(fctx, &peer, EVP_PKEY_PUBLIC_KEY, params) != 1) {
-		ret = 1;
-		goto out;
-	}
-	dctx = EVP_PKEY_CTX_new(pdh, NULL);
-	if (!dctx || EVP_PKEY_derive_init(dctx) != 1)
-		goto out;
-	/* validate_peer: the point must lie on the curve. */
-	if (EVP_PKEY_derive_set_peer_ex(dctx, peer, 1) != 1) {
-		ret = 1;
-		goto out;
-	}
-	if (EVP_PKEY_derive(dctx, z, &zlen) != 1 || zlen != P384_Z_SIZE) {
-		ret = -EIO;
-		goto out;
-	}
-	ret = 0;
-out:
-	EVP_PKEY_CTX_free(dctx);
+	if (ret)
+		return ret == -EINVAL ? 1 : ret;
+	ret = sev_ecdh_p384(pdh, peer, z);
 	EVP_PKEY_free(peer);
-	EVP_PKEY_CTX_free(fctx);
-	return ret;
+	return ret == -EINVAL ? 1 : ret;
+}
+
+static int emu_init(struct sev_platform *p, const struct sev_vm_binding *vm,
+		    unsigned int *fw_error)
+{
+	struct emu_launch *e = to_emu(p);
+
+	*fw_error = 0;
+	if (!vm || (vm->nr_vcpus && !vm->vmsa_pages))
+		return -EINVAL;
+	if (e->bound || e->state != SEV_GUEST_STATE_UNINIT)
+		return refuse(fw_error, SEV_STATUS_INVALID_GUEST_STATE);
+	e->vm = *vm;
+	e->bound = true;
+	return 0;
+}
+
+static uint8_t *vmsa_page_of(struct emu_launch *e, unsigned int vcpu_index)
+{
+	return e->vm.vmsa_pages + (size_t)vcpu_index * VMSA_PAGE_SIZE;
 }
 
 static bool api_supported(const struct sev_build *fw, uint32_t policy)
@@ -169,15 +163,24 @@ static int emu_launch_update_vmsa(struct sev_platform *p, unsigned int vcpu_inde
 	struct emu_launch *e = to_emu(p);
 	int ret;
 
-	(void)vcpu_index;
 	*fw_error = 0;
-	if (!vmsa_page)
+	if (!vmsa_page || vcpu_index >= e->vm.nr_vcpus)
 		return -EINVAL;
 	if (e->state != SEV_GUEST_STATE_LUPDATE)
 		return refuse(fw_error, SEV_STATUS_INVALID_GUEST_STATE);
+	/*
+	 * As the CPU: the page becomes the vCPU's VMSA (in the firmware's
+	 * VMSA page for it) and the state the vCPU starts from. Load first,
+	 * so a vCPU KVM refuses leaves the digest untouched.
+	 */
+	ret = e->vm.vcpu_fds ? emu_cpu_load(e->vm.vcpu_fds[vcpu_index], vmsa_page) : 0;
+	if (ret)
+		return ret;
 	ret = sev_launch_digest_add_vmsa(&e->ld, vmsa_page);
 	if (ret)
 		return ret;
+	if (vmsa_page_of(e, vcpu_index) != vmsa_page)
+		memcpy(vmsa_page_of(e, vcpu_index), vmsa_page, VMSA_PAGE_SIZE);
 	e->nr_vmsa++;
 	return 0;
 }
@@ -263,8 +266,65 @@ static int emu_guest_status(struct sev_platform *p, struct sev_guest_status *st,
 	return 0;
 }
 
+static int emu_debug_decrypt(struct sev_platform *p, const void *src, void *dst, size_t len,
+			     unsigned int *fw_error)
+{
+	struct emu_launch *e = to_emu(p);
+
+	*fw_error = 0;
+	if (!src || !dst || !len)
+		return -EINVAL;
+	if (e->state == SEV_GUEST_STATE_UNINIT)
+		return refuse(fw_error, SEV_STATUS_INVALID_GUEST_STATE);
+	if (e->policy & SEV_POLICY_NODBG)
+		return refuse(fw_error, SEV_STATUS_POLICY_FAILURE);
+	/* Memory is plaintext under emu (design brief §2): decrypting is a copy. */
+	memmove(dst, src, len);
+	return 0;
+}
+
+/* The migration operations need a launched guest and a vCPU this VM has. */
+static int check_running_vcpu(struct emu_launch *e, unsigned int vcpu_index,
+			      unsigned int *fw_error)
+{
+	*fw_error = 0;
+	if (!e->vm.vcpu_fds || vcpu_index >= e->vm.nr_vcpus)
+		return -EINVAL;
+	if (e->state != SEV_GUEST_STATE_RUNNING)
+		return refuse(fw_error, SEV_STATUS_INVALID_GUEST_STATE);
+	return 0;
+}
+
+static int emu_save_vcpu_vmsa(struct sev_platform *p, unsigned int vcpu_index,
+			      unsigned int *fw_error)
+{
+	struct emu_launch *e = to_emu(p);
+	int ret = check_running_vcpu(e, vcpu_index, fw_error);
+
+	if (ret)
+		return ret;
+	/* The state leaves the vCPU only to be sent: NOSEND forbids that. */
+	if (e->policy & SEV_POLICY_NOSEND)
+		return refuse(fw_error, SEV_STATUS_POLICY_FAILURE);
+	return emu_cpu_save(e->vm.vcpu_fds[vcpu_index], vmsa_page_of(e, vcpu_index));
+}
+
+static int emu_resume_vcpu_from_vmsa(struct sev_platform *p, unsigned int vcpu_index,
+				     unsigned int *fw_error)
+{
+	struct emu_launch *e = to_emu(p);
+	int fd, ret = check_running_vcpu(e, vcpu_index, fw_error);
+
+	if (ret)
+		return ret;
+	fd = e->vm.vcpu_fds[vcpu_index];
+	ret = emu_cpu_load(fd, vmsa_page_of(e, vcpu_index));
+	return ret ?: kvm_set_mp_state(fd, KVM_MP_STATE_RUNNABLE);
+}
+
 static const struct sev_platform_ops emu_ops = {
     .name = "emu",
+    .init = emu_init,
     .launch_start = emu_launch_start,
     .launch_update_data = emu_launch_update_data,
     .launch_update_vmsa = emu_launch_update_vmsa,
@@ -272,7 +332,9 @@ static const struct sev_platform_ops emu_ops = {
     .launch_secret = emu_launch_secret,
     .launch_finish = emu_launch_finish,
     .guest_status = emu_guest_status,
-    /* save_vcpu_vmsa, resume_vcpu_from_vmsa: not implemented yet. */
+    .debug_decrypt = emu_debug_decrypt,
+    .save_vcpu_vmsa = emu_save_vcpu_vmsa,
+    .resume_vcpu_from_vmsa = emu_resume_vcpu_from_vmsa,
 };
 
 int emu_launch_new(EVP_PKEY *pdh, const struct sev_build *fw, struct emu_launch **out)

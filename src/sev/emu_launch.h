@@ -48,6 +48,15 @@ struct emu_launch;
 int emu_launch_new(EVP_PKEY *pdh, const struct sev_build *fw, struct emu_launch **out)
     __attribute__((warn_unused_result));
 
+/*
+ * The emu plays both the secure processor and the CPU: init's binding
+ * gives it the vCPUs (KVM fds) whose state it loads from each VMSA at
+ * LAUNCH_UPDATE_VMSA and saves and resumes for migration, and the VMSA
+ * pages it keeps them in. vcpu_fds may be NULL: the emu then models only
+ * the secure processor (unit tests, an owner's dry run), and the migration
+ * operations are refused with -EINVAL.
+ */
+
 /* Release everything and wipe the keys; NULL is fine. */
 void emu_launch_free(struct emu_launch *e);
 

@@ -67,6 +67,30 @@ int kvm_sev_init(struct kvm_sev *k, unsigned int *fw_error)
 	return encrypt_op(k, KVM_SEV_ES_INIT, "KVM_SEV_ES_INIT", NULL, fw_error);
 }
 
+static int init_op(struct sev_platform *p, const struct sev_vm_binding *vm, unsigned int *fw_error)
+{
+	struct kvm_sev *k = to_kvm_sev(p);
+
+	/* KVM keeps the VMSAs itself; only the VM fd matters, and it must be ours. */
+	if (!vm || vm->vm_fd != k->vm_fd)
+		return refuse("init", "binding names another VM", fw_error);
+	return kvm_sev_init(k, fw_error);
+}
+
+/* KVM_SEV_DBG_DECRYPT: KVM itself checks the policy's NODBG through the firmware. */
+static int debug_decrypt(struct sev_platform *p, const void *src, void *dst, size_t len,
+			 unsigned int *fw_error)
+{
+	struct kvm_sev_dbg dbg;
+
+	if (!src || !dst || len == 0 || len > UINT32_MAX)
+		return refuse("KVM_SEV_DBG_DECRYPT", "bad buffer", fw_error);
+	dbg = (struct kvm_sev_dbg){.src_uaddr = uaddr(src), .dst_uaddr = uaddr(dst),
+				   .len = (uint32_t)len};
+	return encrypt_op(to_kvm_sev(p), KVM_SEV_DBG_DECRYPT, "KVM_SEV_DBG_DECRYPT", &dbg,
+			  fw_error);
+}
+
 static int launch_start(struct sev_platform *p, const struct sev_launch_start *ls,
 			unsigned int *fw_error)
 {
@@ -223,6 +247,7 @@ static int guest_status(struct sev_platform *p, struct sev_guest_status *st, uns
 
 static const struct sev_platform_ops kvm_sev_ops = {
     .name = "kvm-sev",
+    .init = init_op,
     .launch_start = launch_start,
     .launch_update_data = launch_update_data,
     .launch_update_vmsa = launch_update_vmsa,
@@ -230,7 +255,9 @@ static const struct sev_platform_ops kvm_sev_ops = {
     .launch_secret = launch_secret,
     .launch_finish = launch_finish,
     .guest_status = guest_status,
-    /* save_vcpu_vmsa, resume_vcpu_from_vmsa: not yet (platform.h). */
+    .debug_decrypt = debug_decrypt,
+    /* save_vcpu_vmsa, resume_vcpu_from_vmsa: mainline KVM has no SEV-ES
+     * interface for either (sev-facts.md); left NULL (platform.h). */
 };
 
 int kvm_sev_new(int vm_fd, int sev_fd, bool have_init2, struct kvm_sev **out)

@@ -85,10 +85,31 @@ struct sev_guest_status {
 	uint32_t policy;
 };
 
+/*
+ * The VM a platform instance serves, given to init. vmsa_pages is where
+ * the firmware keeps one VMSA page per vCPU (design brief §3: host
+ * address of vCPU 0's page, vCPU i at + i * 4096), or NULL where the
+ * platform keeps VMSAs itself (kvm-sev: KVM allocates them).
+ */
+struct sev_vm_binding {
+	int vm_fd;
+	unsigned int nr_vcpus;
+	const int *vcpu_fds; /* nr_vcpus KVM vCPU fds, index = vCPU index */
+	uint8_t *vmsa_pages;
+};
+
 struct sev_platform;
 
 struct sev_platform_ops {
 	const char *name; /* "emu", "kvm-sev" */
+
+	/*
+	 * Bind the platform to a VM and make it an SEV-ES guest (kvm-sev:
+	 * KVM_SEV_INIT2 or KVM_SEV_ES_INIT). Once, before launch_start; the
+	 * binding's arrays must outlive the instance.
+	 */
+	int (*init)(struct sev_platform *p, const struct sev_vm_binding *vm,
+		    unsigned int *fw_error);
 
 	/* LAUNCH_START: bind the guest to policy and the owner's session. */
 	int (*launch_start)(struct sev_platform *p, const struct sev_launch_start *ls,
@@ -100,9 +121,11 @@ struct sev_platform_ops {
 	int (*launch_update_data)(struct sev_platform *p, void *buf, size_t len,
 				  unsigned int *fw_error);
 	/*
-	 * LAUNCH_UPDATE_VMSA: measure vCPU vcpu_index's initial VMSA page.
-	 * Callers issue it for vCPUs in index order (KVM encrypts all VMSAs
-	 * in one command, in that order).
+	 * LAUNCH_UPDATE_VMSA: measure vCPU vcpu_index's initial VMSA (a
+	 * 4096-byte page the caller built, vmsa.h) and make it the state the
+	 * vCPU starts from. Callers issue it for vCPUs in index order (KVM
+	 * encrypts all VMSAs in one command, in that order). From here on
+	 * the caller must treat the vCPU's registers as sealed.
 	 */
 	int (*launch_update_vmsa)(struct sev_platform *p, unsigned int vcpu_index,
 				  uint8_t *vmsa_page, unsigned int *fw_error);
@@ -119,13 +142,24 @@ struct sev_platform_ops {
 			    unsigned int *fw_error);
 
 	/*
-	 * Migration (design brief §5). NOT YET IMPLEMENTED BY ANY BACKEND:
-	 * every ops table leaves these NULL for now; callers must check.
+	 * DBG_DECRYPT: copy len bytes of guest memory at src (host address of
+	 * private guest memory) to dst in the clear. Refused with
+	 * POLICY_FAILURE when the policy has NODBG.
+	 */
+	int (*debug_decrypt)(struct sev_platform *p, const void *src, void *dst, size_t len,
+			     unsigned int *fw_error);
+
+	/*
+	 * Migration (design brief §5). Only after LAUNCH_FINISH; refused with
+	 * POLICY_FAILURE when the policy has NOSEND. A backend without them
+	 * (kvm-sev: no mainline KVM interface exists) leaves them NULL, and
+	 * callers must check.
 	 *
-	 * save_vcpu_vmsa: with vCPU vcpu_index stopped, write its full state
-	 * into its VMSA page (SEV-ES "VMExit to update VMSA").
-	 * resume_vcpu_from_vmsa: release vCPU vcpu_index, held in AP reset
-	 * hold, from the state in its VMSA page (as on VMRUN).
+	 * save_vcpu_vmsa: with vCPU vcpu_index stopped (its thread out of
+	 * KVM_RUN), write its full state into its VMSA page (SEV-ES "VMExit to
+	 * update VMSA").
+	 * resume_vcpu_from_vmsa: with vCPU vcpu_index stopped, load the state
+	 * in its VMSA page into it and make it runnable (as VMRUN does).
 	 */
 	int (*save_vcpu_vmsa)(struct sev_platform *p, unsigned int vcpu_index,
 			      unsigned int *fw_error);

@@ -336,6 +336,92 @@ static int parse_migration(struct ctx *c, const struct toml_value *t, struct vm_
 	return 0;
 }
 
+/* The emu platform's identity lives in the user's state directory by default. */
+static int default_platform_dir(struct ctx *c, struct toml_pos pos, char **out)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char buf[4096];
+
+	if (xdg && xdg[0] == '/')
+		snprintf(buf, sizeof(buf), "%s/sevm/emu-platform", xdg);
+	else if (home && home[0] == '/')
+		snprintf(buf, sizeof(buf), "%s/.local/state/sevm/emu-platform", home);
+	else
+		return err_at(c, pos, "sev.platform_dir is not set, and neither is HOME");
+	return dup_str(buf, out);
+}
+
+static int parse_sev_owner(struct ctx *c, const struct toml_value *t, struct vm_config *cfg)
+{
+	const struct toml_value *addr = NULL, *dir = NULL;
+	int ret = get_typed(c, t, "sev", "owner", TOML_STRING, false, &addr);
+
+	ret = ret ?: get_typed(c, t, "sev", "owner_dir", TOML_STRING, false, &dir);
+	if (ret)
+		return ret;
+	if (addr && dir)
+		return err_at(c, dir->pos, "sev.owner and sev.owner_dir exclude each other: "
+					   "the owner is a service or a local directory");
+	if (!addr && !dir)
+		return err_at(c, t->pos, "[sev] needs the guest owner: sev.owner = \"HOST:PORT\" "
+					 "or sev.owner_dir = \"PATH\"");
+	if (addr && (!strchr(addr->u.str, ':') || !addr->u.str[0]))
+		return err_at(c, addr->pos, "sev.owner '%s' is not HOST:PORT", addr->u.str);
+	if (addr)
+		return dup_str(addr->u.str, &cfg->sev.owner_addr);
+	return resolve_path(c, dir->u.str, &cfg->sev.owner_dir);
+}
+
+static int parse_sev(struct ctx *c, const struct toml_value *t, struct vm_config *cfg)
+{
+	static const char *const keys[] = {"mode",	"policy", "cpu_signature", "platform",
+					   "platform_dir", "owner", "owner_dir", NULL};
+	const struct toml_value *v = NULL;
+	int ret;
+
+	if (!t)
+		return 0;
+	ret = check_keys(c, t, "[sev]", keys);
+	ret = ret ?: get_typed(c, t, "sev", "mode", TOML_STRING, true, &v);
+	if (ret)
+		return ret;
+	if (strcmp(v->u.str, "es"))
+		return err_at(c, v->pos, "sev.mode '%s' is unknown: sevm runs \"es\" (SEV-ES) guests",
+			      v->u.str);
+	if (!cfg->firmware_data)
+		return err_at(c, t->pos, "[sev] needs the firmware, and this VM boots without one");
+	cfg->sev.enabled = true;
+	cfg->sev.policy = CONFIG_SEV_DEFAULT_POLICY;
+
+	ret = get_typed(c, t, "sev", "platform", TOML_STRING, false, &v);
+	if (!ret && v && strcmp(v->u.str, "emu"))
+		return err_at(c, v->pos,
+			      "sev.platform '%s' is not available: sevm run launches on \"emu\" "
+			      "(the kvm-sev backend is built and unit-tested, but no host here has "
+			      "SEV hardware to run it on)",
+			      v->u.str);
+	ret = ret ?: get_typed(c, t, "sev", "policy", TOML_INTEGER, false, &v);
+	if (!ret && v && (v->u.integer < 0 || v->u.integer > UINT32_MAX))
+		return err_at(c, v->pos, "sev.policy %lld is not a 32-bit value",
+			      (long long)v->u.integer);
+	if (!ret && v)
+		cfg->sev.policy = (uint32_t)v->u.integer;
+	ret = ret ?: get_typed(c, t, "sev", "cpu_signature", TOML_INTEGER, false, &v);
+	if (!ret && v && (v->u.integer < 0 || v->u.integer > UINT32_MAX))
+		return err_at(c, v->pos, "sev.cpu_signature %lld is not a 32-bit value",
+			      (long long)v->u.integer);
+	if (!ret && v) {
+		cfg->sev.cpu_signature_set = true;
+		cfg->sev.cpu_signature = (uint32_t)v->u.integer;
+	}
+	ret = ret ?: get_typed(c, t, "sev", "platform_dir", TOML_STRING, false, &v);
+	if (ret)
+		return ret;
+	ret = v ? resolve_path(c, v->u.str, &cfg->sev.platform_dir)
+		: default_platform_dir(c, t->pos, &cfg->sev.platform_dir);
+	return ret ?: parse_sev_owner(c, t, cfg);
+}
+
 /* OS and handler vCPUs together must fit KVM and the firmware's VMSA pages. */
 static int check_vcpu_total(struct ctx *c, const struct toml_value *vm,
 			    const struct config_limits *lim, const struct vm_config *cfg)
@@ -394,9 +480,9 @@ static int parse_boot(struct ctx *c, const struct toml_value *t, const struct co
 int config_parse(const char *path, const char *text, size_t len, const struct config_limits *lim,
 		 struct vm_config *cfg, FILE *err)
 {
-	static const char *const tables[] = {"vm", "cpu", "boot", "migration", NULL};
+	static const char *const tables[] = {"vm", "cpu", "boot", "migration", "sev", NULL};
 	struct ctx c = {.path = path, .err = err};
-	const struct toml_value *vm, *cpu, *boot, *migration;
+	const struct toml_value *vm, *cpu, *boot, *migration, *sev;
 	struct toml_value *root = NULL;
 	struct toml_error terr;
 	char *slash;
@@ -430,6 +516,8 @@ int config_parse(const char *path, const char *text, size_t len, const struct co
 	ret = ret ?: parse_boot(&c, boot, lim, cfg);
 	ret = ret ?: parse_migration(&c, migration, cfg);
 	ret = ret ?: check_vcpu_total(&c, vm, lim, cfg);
+	ret = ret ?: get_table(&c, root, "sev", false, &sev);
+	ret = ret ?: parse_sev(&c, sev, cfg);
 	toml_free(root);
 	free(c.dir);
 	if (ret)
@@ -467,6 +555,9 @@ void config_free(struct vm_config *cfg)
 	free(cfg->cmdline);
 	free(cfg->firmware_path);
 	free(cfg->firmware_data);
+	free(cfg->sev.platform_dir);
+	free(cfg->sev.owner_addr);
+	free(cfg->sev.owner_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -7,6 +7,7 @@
 #ifndef SEVM_SRC_VMM_CONFIG_H
 #define SEVM_SRC_VMM_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,20 @@ struct config_limits {
 };
 
 #define CONFIG_MAX_HANDLER_VCPUS 8
+
+/* [sev]: launch as an SEV-ES guest (docs/config.md, docs/attestation.md). */
+struct sev_config {
+	bool enabled;
+	uint32_t policy;	   /* guest policy for LAUNCH_START */
+	bool cpu_signature_set;	   /* RDX at reset pinned in the config */
+	uint32_t cpu_signature;
+	char *platform_dir;	   /* the emu platform's identity */
+	char *owner_addr;	   /* guest owner service HOST:PORT, or NULL */
+	char *owner_dir;	   /* local development owner, or NULL */
+};
+
+/* ES | NODBG: an SEV-ES guest the host cannot debug; migration allowed. */
+#define CONFIG_SEV_DEFAULT_POLICY 0x5u
 
 struct vm_config {
 	char *path; /* the config file */
@@ -51,6 +66,7 @@ struct vm_config {
 	size_t firmware_len;
 	struct fw_layout firmware; /* from the image's GUIDed table */
 	unsigned handler_vcpus;	   /* Migration Handler vCPUs, after the OS vCPUs */
+	struct sev_config sev;
 };
 
 /* Loads and validates path. On error prints one line to err and returns

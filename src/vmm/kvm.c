@@ -155,6 +155,11 @@ int kvm_set_fpu(int vcpu_fd, const struct kvm_fpu *fpu)
 	return xioctl(vcpu_fd, KVM_SET_FPU, fpu);
 }
 
+int kvm_get_msrs(int vcpu_fd, struct kvm_msrs *msrs)
+{
+	return xioctl(vcpu_fd, KVM_GET_MSRS, msrs);
+}
+
 int kvm_set_msrs(int vcpu_fd, const struct kvm_msrs *msrs)
 {
 	return xioctl(vcpu_fd, KVM_SET_MSRS, msrs);
@@ -185,4 +190,34 @@ int kvm_set_mp_state(int vcpu_fd, uint32_t state)
 int kvm_get_tsc_khz(int vcpu_fd)
 {
 	return xioctl(vcpu_fd, KVM_GET_TSC_KHZ, NULL);
+}
+
+int kvm_get_debugregs(int vcpu_fd, struct kvm_debugregs *dregs)
+{
+	return xioctl(vcpu_fd, KVM_GET_DEBUGREGS, dregs);
+}
+
+int kvm_set_debugregs(int vcpu_fd, const struct kvm_debugregs *dregs)
+{
+	return xioctl(vcpu_fd, KVM_SET_DEBUGREGS, dregs);
+}
+
+int kvm_get_xcrs(int vcpu_fd, struct kvm_xcrs *xcrs)
+{
+	return xioctl(vcpu_fd, KVM_GET_XCRS, xcrs);
+}
+
+int kvm_set_xcrs(int vcpu_fd, const struct kvm_xcrs *xcrs)
+{
+	return xioctl(vcpu_fd, KVM_SET_XCRS, xcrs);
+}
+
+int kvm_get_xsave(int vcpu_fd, struct kvm_xsave *xs)
+{
+	return xioctl(vcpu_fd, KVM_GET_XSAVE, xs);
+}
+
+int kvm_set_xsave(int vcpu_fd, const struct kvm_xsave *xs)
+{
+	return xioctl(vcpu_fd, KVM_SET_XSAVE, xs);
 }

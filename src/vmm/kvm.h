@@ -36,6 +36,8 @@ int kvm_set_regs(int vcpu_fd, const struct kvm_regs *regs) KVM_WUR;
 int kvm_get_sregs(int vcpu_fd, struct kvm_sregs *sregs) KVM_WUR;
 int kvm_set_sregs(int vcpu_fd, const struct kvm_sregs *sregs) KVM_WUR;
 int kvm_set_fpu(int vcpu_fd, const struct kvm_fpu *fpu) KVM_WUR;
+/* Returns the number of MSRs read, which may be fewer than asked. */
+int kvm_get_msrs(int vcpu_fd, struct kvm_msrs *msrs) KVM_WUR;
 /* Returns the number of MSRs written, which may be fewer than asked. */
 int kvm_set_msrs(int vcpu_fd, const struct kvm_msrs *msrs) KVM_WUR;
 int kvm_get_lapic(int vcpu_fd, struct kvm_lapic_state *lapic) KVM_WUR;
@@ -43,5 +45,16 @@ int kvm_set_lapic(int vcpu_fd, const struct kvm_lapic_state *lapic) KVM_WUR;
 int kvm_set_tsc_khz(int vcpu_fd, uint32_t khz) KVM_WUR;
 int kvm_set_mp_state(int vcpu_fd, uint32_t state) KVM_WUR;
 int kvm_get_tsc_khz(int vcpu_fd) KVM_WUR;
+int kvm_get_debugregs(int vcpu_fd, struct kvm_debugregs *dregs) KVM_WUR;
+int kvm_set_debugregs(int vcpu_fd, const struct kvm_debugregs *dregs) KVM_WUR;
+int kvm_get_xcrs(int vcpu_fd, struct kvm_xcrs *xcrs) KVM_WUR;
+int kvm_set_xcrs(int vcpu_fd, const struct kvm_xcrs *xcrs) KVM_WUR;
+/*
+ * KVM_GET_XSAVE fills 4096 bytes; KVM_SET_XSAVE reads as many bytes as
+ * KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) reports when that exceeds 4096
+ * (api.rst 4.42/4.43), so the buffer behind xs must be that large.
+ */
+int kvm_get_xsave(int vcpu_fd, struct kvm_xsave *xs) KVM_WUR;
+int kvm_set_xsave(int vcpu_fd, const struct kvm_xsave *xs) KVM_WUR;
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "run.h"
+#include "sev/owner/cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  run CONFIG    boot the VM described by CONFIG (a vm.toml) and serve it\n"
+    "  owner ...     the guest owner's tooling and attestation service\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help and exit\n"
@@ -38,6 +40,8 @@ static const char usage_run[] =
     "  3  the guest powered off with a non-zero status\n"
     "  4  the guest crashed (triple fault, emulation failure)\n"
     "  5  sevm's firmware refused to boot the kernel (e.g. a hash mismatch)\n"
+    "  6  SEV launch refused: the guest owner (e.g. measurement mismatch) or the\n"
+    "     SEV platform (its status named) refused; the guest never ran\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help and exit\n";
@@ -108,6 +112,8 @@ int main(int argc, char **argv)
 		return usage_error("missing COMMAND%s", "");
 	if (!strcmp(argv[optind], "run"))
 		return cmd_run(argc - optind, argv + optind);
+	if (!strcmp(argv[optind], "owner"))
+		return owner_cli(argc - optind, argv + optind);
 	if (!strcmp(argv[optind], "help")) {
 		fputs(usage_main, stdout);
 		return RUN_OK;

@@ -2,6 +2,7 @@
 #include "run.h"
 #include "console.h"
 #include "vm.h"
+#include "vm_sev.h"
 #include "sevm/fw_abi.h"
 
 #include <errno.h>
@@ -115,7 +116,7 @@ int run_vm(const struct vm_config *cfg)
 	struct vm vm;
 	char err[320];
 	sigset_t set;
-	int sig_fd, status;
+	int sig_fd, status, ret;
 
 	sig_fd = make_signalfd(&set);
 	if (sig_fd < 0) {
@@ -127,11 +128,15 @@ int run_vm(const struct vm_config *cfg)
 		close(sig_fd);
 		return RUN_ERROR;
 	}
-	if (vm_boot(&vm, err, sizeof(err)) || vm_start(&vm, err, sizeof(err))) {
+	ret = vm_boot(&vm, err, sizeof(err));
+	if (!ret && cfg->sev.enabled)
+		ret = vm_sev_launch(&vm, err, sizeof(err));
+	ret = ret ?: vm_start(&vm, err, sizeof(err));
+	if (ret) {
 		fprintf(stderr, "sevm: %s\n", err);
 		vm_destroy(&vm);
 		close(sig_fd);
-		return RUN_ERROR;
+		return ret == -EACCES && cfg->sev.enabled ? RUN_LAUNCH_REFUSED : RUN_ERROR;
 	}
 	if (cfg->console == CONSOLE_STDIO)
 		console_raw_begin();

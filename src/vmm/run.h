@@ -13,6 +13,7 @@ enum run_status {
 	RUN_GUEST_FAILED = 3,  /* guest powered off with a non-zero status */
 	RUN_GUEST_CRASHED = 4, /* triple fault, emulation failure, ... */
 	RUN_FIRMWARE_REFUSED = 5, /* sevm's firmware refused to boot (hash mismatch, ...) */
+	RUN_LAUNCH_REFUSED = 6,	  /* SEV launch: the guest owner or the platform refused */
 };
 
 int run_vm(const struct vm_config *cfg);

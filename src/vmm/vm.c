@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "vm.h"
+#include "vm_sev.h"
 #include "vcpu_regs.h"
 #include "acpi.h"
 #include "bootparams.h"
@@ -416,6 +417,7 @@ void vm_stop(struct vm *vm)
 void vm_destroy(struct vm *vm)
 {
 	vm_stop(vm);
+	vm_sev_destroy(vm);
 	for (unsigned i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].fd >= 0 || vm->vcpus[i].run)
 			vcpu_destroy(&vm->vcpus[i]);

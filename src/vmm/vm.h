@@ -23,6 +23,9 @@
 #include "mem.h"
 #include "vcpu.h"
 
+struct emu_launch;
+struct sev_platform;
+
 struct vm {
 	const struct vm_config *cfg;
 	int kvm_fd;
@@ -49,6 +52,11 @@ struct vm {
 	unsigned nr_realized; /* devices realized, for teardown */
 	int console_fd;	      /* UART output */
 	bool console_fd_owned;
+
+	/* [sev]: the platform playing the secure processor (vm_sev.c). */
+	struct emu_launch *sev_emu;
+	struct sev_platform *sev;
+	int *sev_vcpu_fds;
 
 	int end_fd; /* eventfd: becomes readable once the VM should end */
 	pthread_mutex_t end_lock;

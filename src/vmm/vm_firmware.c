@@ -62,7 +62,8 @@ static int apply_fault(struct vm *vm, char *err, size_t errlen)
 	const char *f = getenv(FAULT_ENV);
 	struct fw_cfg_blob *it = NULL;
 
-	if (!f || !*f)
+	/* sev:* faults belong to the SEV launch (vm_sev.c). */
+	if (!f || !*f || !strncmp(f, "sev:", 4))
 		return 0;
 	if (!strcmp(f, "fw_cfg:kernel"))
 		it = &vm->fw_cfg.items[FW_CFG_KERNEL];

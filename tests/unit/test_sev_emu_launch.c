@@ -45,6 +45,7 @@ struct fx {
 	struct sev_launch_start ls;
 	uint8_t data[1000];
 	uint8_t vmsa[2][VMSA_PAGE_SIZE];
+	uint8_t pages[2][VMSA_PAGE_SIZE]; /* the firmware's VMSA pages, as the emu fills them */
 };
 
 static EVP_PKEY *gen_key(const char *curve)
@@ -111,14 +112,27 @@ static void owner_session(struct fx *f, uint32_t policy)
 	pub_octets(f->owner, f->ls.owner_pub);
 }
 
+/* A fresh platform bound to two vCPUs without KVM: the secure processor only. */
+static struct emu_launch *new_emu(struct fx *f)
+{
+	struct sev_vm_binding vm = {.vm_fd = -1, .nr_vcpus = 2, .vmsa_pages = f->pages[0]};
+	struct emu_launch *e;
+	unsigned int fw = 0xdead;
+
+	assert_int_equal(emu_launch_new(f->pdh, &t_fw, &e), 0);
+	f->p = emu_launch_platform(e);
+	assert_int_equal(f->p->ops->init(f->p, &vm, &fw), 0);
+	assert_int_equal(fw, 0);
+	return e;
+}
+
 static int setup(void **state)
 {
 	struct fx *f = test_calloc(1, sizeof(*f));
 
 	f->owner = gen_key("P-384");
 	f->pdh = gen_key("P-384");
-	assert_int_equal(emu_launch_new(f->pdh, &t_fw, &f->emu), 0);
-	f->p = emu_launch_platform(f->emu);
+	f->emu = new_emu(f);
 	for (size_t i = 0; i < sizeof(f->data); i++)
 		f->data[i] = (uint8_t)(i * 13 + 1);
 	vmsa_init_reset(f->vmsa[0], VMSA_BSP_EIP, T_CPUID_SIG);
@@ -306,9 +320,8 @@ static void test_full_launch(void **state)
 	assert_true(emu_launch_allows_send(f->emu));   /* no NOSEND */
 
 	/* A second launch of the same inputs draws a fresh mnonce. */
-	assert_int_equal(emu_launch_new(f->pdh, &t_fw, &e2), 0);
 	p2 = f->p;
-	f->p = emu_launch_platform(e2);
+	e2 = new_emu(f);
 	launch_to_lsecret(f, &m2);
 	assert_memory_not_equal(m2.mnonce, m.mnonce, sizeof(m.mnonce));
 	assert_memory_not_equal(m2.measure, m.measure, sizeof(m.measure));
@@ -551,8 +564,7 @@ static void test_measurement_mismatch(void **state)
 
 	/* A VMSA differs (an AP starting elsewhere). */
 	emu_launch_free(f->emu);
-	assert_int_equal(emu_launch_new(f->pdh, &t_fw, &f->emu), 0);
-	f->p = emu_launch_platform(f->emu);
+	f->emu = new_emu(f);
 	vmsa_put_u64(f->vmsa[1], VMSA_RIP, 0x1234);
 	launch_to_lsecret(f, &m);
 	assert_int_equal(sev_measure_verify(f->tk.tik, &t_fw, T_POLICY, ld, m.mnonce, m.measure),
@@ -560,8 +572,7 @@ static void test_measurement_mismatch(void **state)
 
 	/* VMSAs in another order. */
 	emu_launch_free(f->emu);
-	assert_int_equal(emu_launch_new(f->pdh, &t_fw, &f->emu), 0);
-	f->p = emu_launch_platform(f->emu);
+	f->emu = new_emu(f);
 	vmsa_init_reset(f->vmsa[1], T_AP_EIP, T_CPUID_SIG);
 	start(f, SEV_STATUS_SUCCESS);
 	update_data(f, SEV_STATUS_SUCCESS);
@@ -603,12 +614,62 @@ static void test_new_refuses(void **state)
 	emu_launch_free(NULL);
 }
 
-static void test_migration_ops_absent(void **state)
+static void test_vmsa_pages_and_init(void **state)
 {
 	struct fx *f = *state;
+	struct sev_vm_binding vm = {.vm_fd = -1, .nr_vcpus = 2, .vmsa_pages = f->pages[0]};
+	unsigned int fw = 0xdead;
 
-	assert_null(f->p->ops->save_vcpu_vmsa);
-	assert_null(f->p->ops->resume_vcpu_from_vmsa);
+	/* Bound once only. */
+	expect_status(f->p->ops->init(f->p, &vm, &fw), &fw, SEV_STATUS_INVALID_GUEST_STATE);
+	start(f, SEV_STATUS_SUCCESS);
+	update_data(f, SEV_STATUS_SUCCESS);
+	update_vmsa(f, 0, SEV_STATUS_SUCCESS);
+	update_vmsa(f, 1, SEV_STATUS_SUCCESS);
+	/* As the CPU would, the emu keeps each VMSA in the vCPU's page. */
+	assert_memory_equal(f->pages[0], f->vmsa[0], VMSA_PAGE_SIZE);
+	assert_memory_equal(f->pages[1], f->vmsa[1], VMSA_PAGE_SIZE);
+	/* A vCPU the binding does not have. */
+	assert_int_equal(f->p->ops->launch_update_vmsa(f->p, 2, f->vmsa[0], &fw), -EINVAL);
+}
+
+static void test_debug_decrypt(void **state)
+{
+	struct fx *f = *state;
+	struct sev_launch_measure m;
+	uint8_t src[32] = "private bytes", dst[32] = {0};
+	unsigned int fw = 0xdead;
+
+	expect_status(f->p->ops->debug_decrypt(f->p, src, dst, sizeof(src), &fw), &fw,
+		      SEV_STATUS_INVALID_GUEST_STATE);
+	launch_to_lsecret(f, &m);
+	/* T_POLICY has NODBG. */
+	expect_status(f->p->ops->debug_decrypt(f->p, src, dst, sizeof(src), &fw), &fw,
+		      SEV_STATUS_POLICY_FAILURE);
+	assert_int_equal(dst[0], 0);
+
+	emu_launch_free(f->emu);
+	f->emu = new_emu(f);
+	owner_session(f, T_POLICY & ~SEV_POLICY_NODBG);
+	launch_to_lsecret(f, &m);
+	expect_status(f->p->ops->debug_decrypt(f->p, src, dst, sizeof(src), &fw), &fw,
+		      SEV_STATUS_SUCCESS);
+	assert_memory_equal(dst, src, sizeof(src));
+}
+
+static void test_migration_ops_checks(void **state)
+{
+	struct fx *f = *state;
+	struct sev_launch_measure m;
+	unsigned int fw = 0xdead;
+
+	/* Without KVM vCPUs there is nothing to save or resume. */
+	assert_int_equal(f->p->ops->save_vcpu_vmsa(f->p, 0, &fw), -EINVAL);
+	assert_int_equal(f->p->ops->resume_vcpu_from_vmsa(f->p, 0, &fw), -EINVAL);
+	launch_to_lsecret(f, &m);
+	finish(f, SEV_STATUS_SUCCESS);
+	assert_int_equal(f->p->ops->save_vcpu_vmsa(f->p, 0, &fw), -EINVAL);
+	assert_int_equal(fw, 0);
 }
 
 static void test_status_names(void **state)
@@ -636,7 +697,7 @@ int main(void)
 	    T(test_full_launch),  T(test_policy_queries),	T(test_policy_refused),
 	    T(test_blob_refused), T(test_out_of_order),		T(test_data_after_vmsa),
 	    T(test_bad_lengths),  T(test_secret_tampered),	T(test_measurement_mismatch),
-	    T(test_new_refuses),  T(test_migration_ops_absent), cmocka_unit_test(test_status_names),
+	    T(test_new_refuses),  T(test_vmsa_pages_and_init), T(test_debug_decrypt), T(test_migration_ops_checks), cmocka_unit_test(test_status_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,3 +109,59 @@ bool sev_key_is_p384_private(EVP_PKEY *k)
 	BN_clear_free(priv);
 	return ok;
 }
+
+int sev_p384_from_point(const uint8_t point[SEV_P384_POINT_SIZE], EVP_PKEY **out)
+{
+	EVP_PKEY_CTX *ctx;
+	OSSL_PARAM params[3];
+	char group[] = "P-384";
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (point[0] != 0x04)
+		return -EINVAL;
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	if (!ctx)
+		return -ENOMEM;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point,
+						      SEV_P384_POINT_SIZE);
+	params[2] = OSSL_PARAM_construct_end();
+	if (EVP_PKEY_fromdata_init(ctx) == 1)
+		ret = EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1 ? 0 : -EINVAL;
+	EVP_PKEY_CTX_free(ctx);
+	return ret;
+}
+
+int sev_p384_point(EVP_PKEY *k, uint8_t point[SEV_P384_POINT_SIZE])
+{
+	size_t len = 0;
+
+	if (EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, point, SEV_P384_POINT_SIZE,
+					    &len) != 1 ||
+	    len != SEV_P384_POINT_SIZE || point[0] != 0x04)
+		return -EINVAL;
+	return 0;
+}
+
+int sev_ecdh_p384(EVP_PKEY *priv, EVP_PKEY *peer, uint8_t z[SEV_P384_Z_SIZE])
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(priv, NULL);
+	size_t zlen = SEV_P384_Z_SIZE;
+	int ret = -EIO;
+
+	if (!ctx)
+		return -ENOMEM;
+	if (EVP_PKEY_derive_init(ctx) != 1)
+		goto out;
+	/* validate_peer: the point must lie on the curve. */
+	if (EVP_PKEY_derive_set_peer_ex(ctx, peer, 1) != 1) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (EVP_PKEY_derive(ctx, z, &zlen) == 1 && zlen == SEV_P384_Z_SIZE)
+		ret = 0;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	return ret;
+}

@@ -56,6 +56,21 @@ const char *sev_crypto_strerror(int err);
  * platform's PDH and the emu identity's keys must be. */
 bool sev_key_is_p384_private(EVP_PKEY *k);
 
+#define SEV_P384_POINT_SIZE 97 /* SEC1 uncompressed: 0x04 | X[48] | Y[48] */
+#define SEV_P384_Z_SIZE 48
+
+/* A P-384 public key from a SEC1 uncompressed point; -EINVAL when the point
+ * is malformed or not on the curve, -ENOMEM. */
+int sev_p384_from_point(const uint8_t point[SEV_P384_POINT_SIZE], EVP_PKEY **out)
+    __attribute__((warn_unused_result));
+/* The SEC1 uncompressed point of a P-384 key. Returns 0 or -EINVAL. */
+int sev_p384_point(EVP_PKEY *k, uint8_t point[SEV_P384_POINT_SIZE])
+    __attribute__((warn_unused_result));
+/* ECDH: Z, the shared X coordinate (big-endian), of priv and peer's public
+ * key; the peer is validated to lie on the curve. Returns 0, -EINVAL, -EIO. */
+int sev_ecdh_p384(EVP_PKEY *priv, EVP_PKEY *peer, uint8_t z[SEV_P384_Z_SIZE])
+    __attribute__((warn_unused_result));
+
 static inline void sev_put_le32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;

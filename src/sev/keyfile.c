@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Private key files (see keyfile.h).
+ */
+#include "sev/keyfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include "sev/crypto/crypto.h"
+
+static int key_path(char path[PATH_MAX], const char *dir, const char *name)
+{
+	if ((size_t)snprintf(path, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Open an existing private file: its fd, or -ENOENT, -EBADMSG, -EACCES, -errno. */
+static int open_private(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+		close(fd);
+		return S_ISREG(st.st_mode) ? -EACCES : -EBADMSG;
+	}
+	return fd;
+}
+
+static int read_p384(const char *path, EVP_PKEY **out)
+{
+	EVP_PKEY *k;
+	FILE *f;
+	int fd = open_private(path);
+
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r");
+	if (!f) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!k || !sev_key_is_p384_private(k)) {
+		EVP_PKEY_free(k);
+		ERR_clear_error();
+		return -EBADMSG;
+	}
+	*out = k;
+	return 0;
+}
+
+static int read_bytes(const char *path, uint8_t *out, size_t len)
+{
+	uint8_t buf[512];
+	ssize_t n;
+	int fd = open_private(path);
+
+	if (fd < 0)
+		return fd;
+	if (len >= sizeof(buf)) {
+		close(fd);
+		return -EINVAL;
+	}
+	/* One byte more than expected tells a longer file from a right one. */
+	n = read(fd, buf, len + 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len) {
+		sev_crypto_wipe(buf, sizeof(buf));
+		return -EBADMSG;
+	}
+	memcpy(out, buf, len);
+	sev_crypto_wipe(buf, sizeof(buf));
+	return 0;
+}
+
+/* Write path atomically, mode 0600, through write_fn(bio, arg). */
+static int write_private(const char *path, int (*write_fn)(BIO *, const void *), const void *arg)
+{
+	char tmp[PATH_MAX];
+	BIO *bio = NULL;
+	int fd, ret;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	/* A temporary file left by an interrupted earlier run is stale. */
+	if (unlink(tmp) && errno != ENOENT)
+		return -errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	/* BIO_CLOSE: the BIO closes fd when freed. */
+	bio = BIO_new_fd(fd, BIO_CLOSE);
+	if (!bio) {
+		close(fd);
+		ret = -ENOMEM;
+		goto fail;
+	}
+	if (write_fn(bio, arg) != 1 || BIO_flush(bio) != 1) {
+		ERR_clear_error();
+		ret = -EIO;
+		goto fail;
+	}
+	if (fsync(fd)) {
+		ret = -errno;
+		goto fail;
+	}
+	BIO_free(bio);
+	bio = NULL;
+	if (rename(tmp, path)) {
+		ret = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	BIO_free(bio);
+	unlink(tmp);
+	return ret;
+}
+
+static int write_pem(BIO *bio, const void *key)
+{
+	return PEM_write_bio_PrivateKey(bio, (EVP_PKEY *)key, NULL, NULL, 0, NULL, NULL);
+}
+
+struct raw {
+	const uint8_t *data;
+	size_t len;
+};
+
+static int write_raw(BIO *bio, const void *arg)
+{
+	const struct raw *r = arg;
+
+	return BIO_write(bio, r->data, (int)r->len) == (int)r->len;
+}
+
+int sev_keyfile_p384(const char *dir, const char *name, EVP_PKEY **out)
+{
+	char path[PATH_MAX];
+	EVP_PKEY *k;
+	int ret = key_path(path, dir, name);
+
+	ret = ret ?: read_p384(path, out);
+	if (ret != -ENOENT)
+		return ret;
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	if (!k) {
+		ERR_clear_error();
+		return -ENOMEM;
+	}
+	ret = write_private(path, write_pem, k);
+	if (ret) {
+		EVP_PKEY_free(k);
+		return ret;
+	}
+	*out = k;
+	return 0;
+}
+
+int sev_keyfile_bytes(const char *dir, const char *name, uint8_t *out, size_t len)
+{
+	char path[PATH_MAX];
+	struct raw r = {out, len};
+	int ret = key_path(path, dir, name);
+
+	ret = ret ?: read_bytes(path, out, len);
+	if (ret != -ENOENT)
+		return ret;
+	if (RAND_bytes(out, (int)len) != 1)
+		return -EIO;
+	ret = write_private(path, write_raw, &r);
+	if (ret)
+		sev_crypto_wipe(out, len);
+	return ret;
+}
+
+int sev_keydir(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t n = dir ? strlen(dir) : 0;
+	struct stat st;
+
+	if (!n || n >= sizeof(path))
+		return n ? -ENAMETOOLONG : -EINVAL;
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	if (stat(path, &st))
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
