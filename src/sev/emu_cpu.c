@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/cpuid.h"
 #include "vmm/kvm.h"
 
 #define CR0_PE (1ull << 0)
@@ -149,22 +150,10 @@ struct xsave_layout {
 	unsigned int pkru_off;
 };
 
-/*
- * The host's CPUID leaf 0xD sub-leaf i, or false when the CPU has no such
- * leaf. Written out rather than taken from <cpuid.h>, which src/vmm's own
- * cpuid.h shadows on the include path.
- */
+/* The host's CPUID leaf 0xD sub-leaf i, or false when the CPU has no such leaf. */
 static bool host_cpuid_xsave(unsigned int i, unsigned int r[4])
 {
-	unsigned int max;
-
-	__asm__ volatile("cpuid" : "=a"(max), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(0), "c"(0));
-	if (max < 0xd)
-		return false;
-	__asm__ volatile("cpuid"
-			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(0xd), "c"(i));
-	return true;
+	return host_cpuid(0xd, i, r);
 }
 
 static unsigned int xcomp_offset(unsigned int i, unsigned int min_size)

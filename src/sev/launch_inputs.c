@@ -10,6 +10,7 @@
 
 #include "sev/crypto/measure.h"
 #include "sevm/fw_abi.h"
+#include "vmm/cpuid.h"
 #include "vmm/fw_hashes.h"
 #include "vmm/resetstate.h"
 
@@ -25,11 +26,10 @@ uint32_t sev_launch_cpu_signature(const struct vm_config *cfg, uint32_t vm_signa
 
 uint32_t sev_host_cpu_signature(void)
 {
-	uint32_t eax = 1, ebx, ecx = 0, edx;
+	uint32_t r[4];
 
-	/* <cpuid.h> is shadowed by src/vmm/cpuid.h on the include path. */
-	__asm__("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
-	return eax;
+	host_cpuid(1, 0, r);
+	return r[0];
 }
 
 int sev_launch_image(const struct vm_config *cfg, uint8_t **image, size_t *len)

@@ -279,3 +279,19 @@ void cpuid_set_apic_id(struct kvm_cpuid2 *c, uint32_t apic_id)
 			e->edx = apic_id;
 	}
 }
+
+bool host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	uint32_t max, b, c, d;
+
+	__asm__ volatile("cpuid"
+			 : "=a"(max), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(leaf & 0x80000000u), "c"(0));
+	r[0] = r[1] = r[2] = r[3] = 0;
+	if (leaf > max)
+		return false;
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(subleaf));
+	return true;
+}

@@ -8,6 +8,7 @@
 #define SEVM_SRC_VMM_CPUID_H
 
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 enum cpu_model {
@@ -32,5 +33,12 @@ int cpuid_build(const struct kvm_cpuid2 *supported, enum cpu_model model, unsign
 void cpuid_set_apic_id(struct kvm_cpuid2 *c, uint32_t apic_id);
 /* Entry for (function, index), or NULL. */
 struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t function, uint32_t index);
+
+/*
+ * This host CPU's CPUID leaf/subleaf into r[0..3] = EAX, EBX, ECX, EDX; false
+ * (r zeroed) when leaf is above the CPU's highest basic leaf. (Its own, as
+ * <cpuid.h> is shadowed by this header on sevm's include path.)
+ */
+bool host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
 
 #endif

@@ -7,8 +7,10 @@
 #   OUT/l1.cpio.gz   level-1 initramfs: busybox-static, kvm modules, sevm with
 #                    the shared libraries it links, the level-2 kernel,
 #                    initramfs and config (l2.toml)
-# usage: images.sh CACHE OUT SEVM WORKLOAD [L2_CMDLINE [L2_CPU_MODEL [FIRMWARE]]]
+# usage: images.sh CACHE OUT SEVM WORKLOAD [L2_CMDLINE [L2_CPU_MODEL [FIRMWARE [SEV]]]]
 # With FIRMWARE, level 2 boots through sevm's firmware; without, directly.
+# With SEV=sev as well, level 2 is an attested SEV-ES launch (emu platform)
+# whose guest owner is a `sevm owner serve` in level 1 (l1-init.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=$1 out=$2 sevm=$3 workload=$4
@@ -19,6 +21,7 @@ l2_cmdline=${5:-console=ttyS0}
 # and falls back. Without XSAVE that path is never taken (docs/testing.md).
 l2_cpu_model=${6:-baseline}
 firmware=${7:-}
+sev=${8:-}
 l2_firmware=none
 if [[ -n "$firmware" ]]; then
 	l2_firmware=sevm-fw.bin
@@ -53,6 +56,16 @@ initrd = "l2.cpio.gz"
 cmdline = "$l2_cmdline"
 firmware = "$l2_firmware"
 TOML
+if [[ "$sev" == sev ]]; then
+	# The owner service in level 1 reads this same file as what it expects.
+	cat >>"$out/l2.toml" <<TOML
+
+[sev]
+mode = "es"
+platform_dir = "/tmp/emu-platform"
+owner = "127.0.0.1:7000"
+TOML
+fi
 
 specs=(dir:proc dir:sys dir:dev dir:tmp
 	"file:bin/busybox=$busybox:755"

@@ -17,8 +17,30 @@ else
 	echo "l1: no /dev/kvm: $(dmesg | grep -i -E 'kvm|svm' | tail -3)"
 fi
 cd /l2
+if grep -q '^\[sev\]' l2.toml; then
+	# The guest owner: a service on loopback expecting l2.toml. Its first
+	# line says it listens; reading it through a FIFO is the wait.
+	ip link set lo up
+	mkfifo /tmp/owner.out
+	/sevm/sevm owner init /tmp/owner >/dev/null
+	/sevm/sevm owner serve --listen 127.0.0.1:7000 --dir /tmp/owner l2.toml \
+		>/tmp/owner.out 2>&1 &
+	owner=$!
+	exec 3</tmp/owner.out
+	read -r line <&3
+	echo "l1: $line"
+	# The rest goes to a file, printed once sevm is done, so that it does
+	# not interleave with the guest's console.
+	cat <&3 >/tmp/owner.log &
+	logger=$!
+fi
 /sevm/sevm run l2.toml 2>/tmp/sevm.err
 status=$?
+if [ -n "${owner:-}" ]; then
+	kill "$owner"
+	wait "$logger"
+	while read -r line; do echo "l1: $line"; done </tmp/owner.log
+fi
 while read -r line; do echo "l1: sevm stderr: $line"; done </tmp/sevm.err
 echo "l1: sevm exit $status"
 poweroff -f

@@ -3,10 +3,13 @@
 # The linux test tier (docs/testing.md): sevm boots an unmodified Debian
 # kernel inside a nested KVM host, because this machine's /dev/kvm cannot.
 #
-#   tests/linux/run.sh boot|firmware [BUILD_DIR]
+#   tests/linux/run.sh boot|firmware|sev [BUILD_DIR]
 #
 # `firmware` boots level 2 through sevm's firmware (measured direct boot) and
-# also checks that the kernel sees the firmware's reserved regions.
+# also checks that the kernel sees the firmware's reserved regions. `sev`
+# does the same as an attested SEV-ES launch (emu platform) whose guest owner
+# runs as `sevm owner serve` in level 1, and checks that the secret table the
+# owner released is the one the firmware found (by its SHA-256).
 # Level 1 is the Debian cloud kernel under QEMU's TCG emulator with
 # `-cpu max` (AMD SVM with nested paging), which loads kvm-amd and runs
 # `sevm run` on a level-2 config: the same kernel, 2 vCPUs, 512 MiB, an
@@ -32,8 +35,8 @@ fail() {
 	exit 1
 }
 
-[[ "$mode" == boot || "$mode" == firmware ]] ||
-	{ echo "usage: $0 boot|firmware [BUILD_DIR]" >&2; exit 2; }
+[[ "$mode" == boot || "$mode" == firmware || "$mode" == sev ]] ||
+	{ echo "usage: $0 boot|firmware|sev [BUILD_DIR]" >&2; exit 2; }
 if ! command -v "$qemu" >/dev/null; then
 	echo "SKIP: $qemu is not installed (scripts/install-deps.sh installs qemu-system-x86)"
 	exit 77
@@ -43,7 +46,7 @@ workload=$build/tests/linux/workload
 [[ -x "$sevm" && -x "$workload" ]] || fail "build $build first: $sevm or $workload is missing"
 
 firmware=
-if [[ "$mode" == firmware ]]; then
+if [[ "$mode" == firmware || "$mode" == sev ]]; then
 	firmware=$build/firmware/sevm-fw.bin
 	[[ -f "$firmware" ]] || fail "build $build first: $firmware is missing"
 fi
@@ -53,7 +56,7 @@ rm -rf "$out"
 mkdir -p "$out"
 start=$(date +%s)
 if ! "$here/images.sh" "$here/.cache" "$out" "$sevm" "$workload" console=ttyS0 baseline \
-	"$firmware" >"$out/images.log" 2>&1; then
+	"$firmware" "$mode" >"$out/images.log" 2>&1; then
 	cat "$out/images.log"
 	fail "building the images failed (apt-get download needs Debian's archive)"
 fi
@@ -81,7 +84,15 @@ grep -q '^workload: verify PASS' "$log" || fail "the workload's verification did
 [[ "$status" == 0 ]] || fail "sevm exited $status (its stderr is in the console as 'l1: sevm stderr:')"
 grep -q '^l1: sevm stderr: sevm: guest powered off$' "$log" ||
 	fail "the guest did not power off cleanly"
-if [[ "$mode" == firmware ]]; then
+if [[ "$mode" == sev ]]; then
+	grep -q '^l1: sevm stderr: sevm: SEV-ES launch attested' "$log" ||
+		fail "sevm did not report an attested SEV-ES launch"
+	released=$(sed -n 's/^l1: owner: .*released secret table sha256=\([0-9a-f]*\)$/\1/p' "$log")
+	arrived=$(sed -n 's/^firmware: secret table sha256=\([0-9a-f]*\) .*/\1/p' "$log")
+	[[ -n "$released" && "$released" == "$arrived" ]] ||
+		fail "the secret the owner released (${released:-none}) is not what the firmware found (${arrived:-none})"
+fi
+if [[ "$mode" == firmware || "$mode" == sev ]]; then
 	grep -q '^firmware: .*verified' "$log" || fail "the firmware did not verify the kernel hashes"
 	grep -q '^firmware: 1 handler vCPU' "$log" || fail "the handler vCPU did not park"
 	# The shared region (docs/firmware.md) and the image below 4 GiB.

@@ -82,6 +82,8 @@ static size_t data_size(uint32_t id)
 		return sizeof(struct kvm_sev_launch_measure);
 	case KVM_SEV_GUEST_STATUS:
 		return sizeof(struct kvm_sev_guest_status);
+	case KVM_SEV_DBG_DECRYPT:
+		return sizeof(struct kvm_sev_dbg);
 	default: /* ES_INIT, LAUNCH_UPDATE_VMSA, LAUNCH_FINISH take none */
 		return 0;
 	}

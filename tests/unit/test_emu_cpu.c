@@ -20,7 +20,10 @@
 
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+
 #include "sev/emu_cpu.h"
+#include "sev/emu_launch.h"
 #include "sev/vmsa.h"
 #include "vmm/cpuid.h"
 #include "vmm/kvm.h"
@@ -266,12 +269,10 @@ static void put_le(uint8_t *p, uint64_t v, unsigned int n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Host CPUID 0xD sub-leaf i (<cpuid.h> is shadowed by src/vmm/cpuid.h). */
+/* Host CPUID 0xD sub-leaf i. */
 static void cpuid_d(unsigned int i, unsigned int r[4])
 {
-	__asm__ volatile("cpuid"
-			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(0xd), "c"(i));
+	host_cpuid(0xd, i, r);
 }
 
 static void set_fpu(int fd)
@@ -668,6 +669,120 @@ static void test_bad_page(void **state)
 	close(v);
 }
 
+/* ---- The emu platform's migration operations on real vCPUs ---- */
+
+/* An emu platform bound to fds, launched to RUNNING under policy. */
+static struct emu_launch *launched_emu(const int *fds, uint8_t (*pages)[VMSA_PAGE_SIZE],
+				       uint32_t policy)
+{
+	static const struct sev_build fw_build = {.api_major = 0, .api_minor = 24, .build = 1};
+	struct sev_vm_binding b = {.vm_fd = env.vm, .nr_vcpus = 2, .vcpu_fds = fds,
+				   .vmsa_pages = pages[0]};
+	EVP_PKEY *pdh = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	EVP_PKEY *owner = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	struct sev_transport_keys tk;
+	struct sev_session_blob blob;
+	struct sev_launch_start ls = {.policy = policy, .session = &blob};
+	struct sev_launch_measure m;
+	uint8_t z[SEV_P384_Z_SIZE], nonce[16] = {1}, iv[16] = {2}, data[64] = {3}, page[VMSA_PAGE_SIZE];
+	struct emu_launch *e;
+	struct sev_platform *p;
+	unsigned int fw;
+
+	assert_non_null(pdh);
+	assert_non_null(owner);
+	memset(&tk, 0x77, sizeof(tk));
+	assert_int_equal(sev_ecdh_p384(owner, pdh, z), 0);
+	assert_int_equal(sev_session_build(z, sizeof(z), nonce, iv, &tk, policy, &blob), 0);
+	assert_int_equal(sev_p384_point(owner, ls.owner_pub), 0);
+	assert_int_equal(emu_launch_new(pdh, &fw_build, &e), 0);
+	p = emu_launch_platform(e);
+	assert_int_equal(p->ops->init(p, &b, &fw), 0);
+	/* Before the launch there is nothing to save or resume. */
+	assert_int_equal(p->ops->save_vcpu_vmsa(p, 0, &fw), -EIO);
+	assert_int_equal(fw, SEV_STATUS_INVALID_GUEST_STATE);
+	assert_int_equal(p->ops->launch_start(p, &ls, &fw), 0);
+	assert_int_equal(p->ops->launch_update_data(p, data, sizeof(data), &fw), 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		vmsa_init_reset(page, i ? resetstate_ap_eip(AP_RESET) : VMSA_BSP_EIP, SIG);
+		assert_int_equal(p->ops->launch_update_vmsa(p, i, page, &fw), 0);
+		assert_memory_equal(pages[i], page, VMSA_PAGE_SIZE);
+	}
+	assert_int_equal(p->ops->launch_measure(p, &m, &fw), 0);
+	assert_int_equal(p->ops->launch_finish(p, &fw), 0);
+	EVP_PKEY_free(pdh);
+	EVP_PKEY_free(owner);
+	return e;
+}
+
+/* Two fresh vCPUs on an emu platform launched to RUNNING under policy. */
+static struct emu_launch *launched_pair(int fds[2], uint8_t (*pages)[VMSA_PAGE_SIZE],
+				       uint32_t policy)
+{
+	need_kvm();
+	fds[0] = new_vcpu();
+	fds[1] = new_vcpu();
+	return launched_emu(fds, pages, policy);
+}
+
+/*
+ * What migration will do: the source platform saves a running vCPU into its
+ * VMSA page; the page travels; the target platform resumes another vCPU
+ * from it, which then holds exactly the same state.
+ */
+static void test_platform_save_resume(void **state)
+{
+	static uint8_t pages[2][VMSA_PAGE_SIZE], direct[VMSA_PAGE_SIZE], after[VMSA_PAGE_SIZE];
+	struct sev_platform *p;
+	struct emu_launch *e;
+	unsigned int fw;
+	int fds[2];
+
+	(void)state;
+	e = launched_pair(fds, pages, SEV_POLICY_ES);
+	p = emu_launch_platform(e);
+	/* The guest ran and changed vCPU 0's state. */
+	set_distinctive_state(fds[0]);
+	assert_int_equal(p->ops->save_vcpu_vmsa(p, 0, &fw), 0);
+	assert_int_equal(emu_cpu_save(fds[0], direct), 0);
+	assert_memory_equal(pages[0], direct, VMSA_PAGE_SIZE);
+	assert_memory_not_equal(pages[1], direct, VMSA_PAGE_SIZE);
+	/* The migrated VMSA lands in vCPU 1's page; the platform resumes it. */
+	memcpy(pages[1], pages[0], VMSA_PAGE_SIZE);
+	assert_int_equal(p->ops->resume_vcpu_from_vmsa(p, 1, &fw), 0);
+	assert_int_equal(emu_cpu_save(fds[1], after), 0);
+	assert_memory_equal(after, direct, VMSA_PAGE_SIZE);
+	/* A vCPU the binding does not have. */
+	assert_int_equal(p->ops->save_vcpu_vmsa(p, 2, &fw), -EINVAL);
+	emu_launch_free(e);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* NOSEND: the state never leaves the vCPU for migration; resuming is not sending. */
+static void test_platform_nosend(void **state)
+{
+	static uint8_t pages[2][VMSA_PAGE_SIZE], before[VMSA_PAGE_SIZE];
+	struct sev_platform *p;
+	struct emu_launch *e;
+	unsigned int fw;
+	int fds[2];
+
+	(void)state;
+	e = launched_pair(fds, pages, SEV_POLICY_ES | SEV_POLICY_NOSEND);
+	p = emu_launch_platform(e);
+	memcpy(before, pages[0], VMSA_PAGE_SIZE);
+	set_distinctive_state(fds[0]);
+	assert_int_equal(p->ops->save_vcpu_vmsa(p, 0, &fw), -EIO);
+	assert_int_equal(fw, SEV_STATUS_POLICY_FAILURE);
+	assert_memory_equal(pages[0], before, VMSA_PAGE_SIZE);
+	assert_int_equal(p->ops->resume_vcpu_from_vmsa(p, 1, &fw), 0);
+	assert_false(emu_launch_allows_send(e));
+	emu_launch_free(e);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,6 +790,7 @@ int main(void)
 	    cmocka_unit_test(test_reset_bsp),	     cmocka_unit_test(test_reset_ap),
 	    cmocka_unit_test(test_reset_round_trip), cmocka_unit_test(test_bad_fd),
 	    cmocka_unit_test(test_bad_page),	     cmocka_unit_test(test_cpl_field_wins),
+	    cmocka_unit_test(test_platform_save_resume), cmocka_unit_test(test_platform_nosend),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -404,6 +404,55 @@ static void test_refusals(void **state)
 	kvm_sev_free(bare);
 }
 
+/* init through the ops table: INIT2, only for the backend's own VM. */
+static void test_init_op(void **state)
+{
+	struct sev_vm_binding b = {.vm_fd = T_VM_FD};
+	struct kvm_sev *k;
+	struct sev_platform *p;
+	unsigned int fw = 0xdead;
+
+	(void)state;
+	mock_sev_reset();
+	assert_int_equal(kvm_sev_new(T_VM_FD, T_SEV_FD, true, &k), 0);
+	p = kvm_sev_platform(k);
+	b.vm_fd = T_VM_FD + 1;
+	assert_int_equal(p->ops->init(p, &b, &fw), -EINVAL);
+	assert_int_equal(fw, 0);
+	assert_int_equal(mock_sev_ncalls, 0);
+	b.vm_fd = T_VM_FD;
+	assert_int_equal(p->ops->init(p, &b, &fw), 0);
+	call_data(0, KVM_SEV_INIT2, sizeof(struct kvm_sev_init));
+	kvm_sev_free(k);
+}
+
+/* DBG_DECRYPT (id 17): addresses and length as given; NODBG comes back named. */
+static void test_debug_decrypt(void **state)
+{
+	struct fx *f = fx_new(true);
+	uint8_t src[64], dst[64];
+	const struct kvm_sev_dbg *d;
+	unsigned int fw = 0xdead;
+
+	(void)state;
+	assert_int_equal(KVM_SEV_DBG_DECRYPT, 17);
+	assert_int_equal(f->p->ops->debug_decrypt(f->p, src, dst, sizeof(src), &fw), 0);
+	d = call_data(1, KVM_SEV_DBG_DECRYPT, sizeof(*d));
+	assert_int_equal(d->src_uaddr, (uint64_t)(uintptr_t)src);
+	assert_int_equal(d->dst_uaddr, (uint64_t)(uintptr_t)dst);
+	assert_int_equal(d->len, sizeof(src));
+	mock_sev_fail(KVM_SEV_DBG_DECRYPT, EIO, SEV_STATUS_POLICY_FAILURE);
+	assert_int_equal(f->p->ops->debug_decrypt(f->p, src, dst, sizeof(src), &fw), -EIO);
+	assert_int_equal(fw, SEV_STATUS_POLICY_FAILURE);
+	/* Nothing to copy never reaches KVM. */
+	assert_int_equal(f->p->ops->debug_decrypt(f->p, src, dst, 0, &fw), -EINVAL);
+	assert_int_equal(mock_sev_ncalls, 3);
+	/* No mainline interface for the migration operations. */
+	assert_null(f->p->ops->save_vcpu_vmsa);
+	assert_null(f->p->ops->resume_vcpu_from_vmsa);
+	kvm_sev_free(f->k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +466,8 @@ int main(void)
 	    cmocka_unit_test(test_measure_query_fails),
 	    cmocka_unit_test(test_vmsa_failure_reported_by_measure),
 	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_init_op),
+	    cmocka_unit_test(test_debug_decrypt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

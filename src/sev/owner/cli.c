@@ -138,6 +138,8 @@ static int cmd_serve(int argc, char **argv)
 	if (!ret)
 		ret = owner_serve(&o, listen, stdout, err, sizeof(err));
 	owner_close(&o);
+	if (!ret)
+		return EXIT_OK;
 	fprintf(stderr, "sevm: owner: %s\n", err);
 	return EXIT_FAIL;
 }

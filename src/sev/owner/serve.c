@@ -11,6 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "sev/owner/channel.h"
@@ -156,39 +162,167 @@ out:
 	fflush(log);
 }
 
+struct conn {
+	const struct owner *o;
+	int fd;
+	char peer[80];
+	FILE *log;
+};
+
+/* Connections being served; the service waits for none left before it returns. */
+static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t active_done = PTHREAD_COND_INITIALIZER;
+static unsigned int active;
+
+static bool active_get(void)
+{
+	bool ok;
+
+	pthread_mutex_lock(&active_lock);
+	ok = active < OWNER_SERVE_MAX_CONNS;
+	if (ok)
+		active++;
+	pthread_mutex_unlock(&active_lock);
+	return ok;
+}
+
+static void active_put(void)
+{
+	pthread_mutex_lock(&active_lock);
+	if (--active == 0)
+		pthread_cond_broadcast(&active_done);
+	pthread_mutex_unlock(&active_lock);
+}
+
+/* Each launch ends within its message timeouts, so this wait is bounded. */
+static void active_wait(void)
+{
+	pthread_mutex_lock(&active_lock);
+	while (active)
+		pthread_cond_wait(&active_done, &active_lock);
+	pthread_mutex_unlock(&active_lock);
+}
+
+static void *conn_main(void *arg)
+{
+	struct conn *c = arg;
+
+	serve_one(c->o, c->fd, c->peer, c->log);
+	close(c->fd);
+	free(c);
+	active_put();
+	return NULL;
+}
+
+/* Each connection on its own thread, so a stalled client holds up no one else. */
+static void start_conn(const struct owner *o, int fd, const char *peer, FILE *log)
+{
+	struct conn *c;
+	pthread_attr_t attr;
+	pthread_t t;
+	int ret = -1;
+
+	if (!active_get()) {
+		fprintf(log, "owner: %s: refused: %u launches in progress already\n", peer,
+			OWNER_SERVE_MAX_CONNS);
+		fflush(log);
+		close(fd);
+		return;
+	}
+	c = malloc(sizeof(*c));
+	if (!c)
+		goto fail;
+	*c = (struct conn){.o = o, .fd = fd, .log = log};
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	if (!pthread_attr_init(&attr)) {
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		ret = pthread_create(&t, &attr, conn_main, c);
+		pthread_attr_destroy(&attr);
+	}
+	if (!ret)
+		return;
+	free(c);
+	fprintf(log, "owner: %s: no thread to serve it\n", peer);
+fail:
+	fflush(log);
+	close(fd);
+	active_put();
+}
+
+/* SIGINT and SIGTERM end the service cleanly, through a signalfd. */
+static int stop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	/* Blocked before any connection thread exists, so all of them inherit it. */
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
 int owner_serve(const struct owner *o, const char *listen_addr, FILE *log, char *err,
 		size_t errlen)
 {
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof(sa);
 	char name[80];
-	int lfd = listen_on(listen_addr, err, errlen);
+	int sig_fd, lfd = listen_on(listen_addr, err, errlen);
 
 	if (lfd < 0)
 		return lfd;
-	if (getsockname(lfd, (struct sockaddr *)&sa, &len)) {
-		snprintf(err, errlen, "getsockname: %s", strerror(errno));
+	sig_fd = stop_signals();
+	if (sig_fd < 0 || getsockname(lfd, (struct sockaddr *)&sa, &len)) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", sig_fd < 0 ? "signalfd" : "getsockname",
+			 strerror(e));
+		if (sig_fd >= 0)
+			close(sig_fd);
 		close(lfd);
-		return -errno;
+		return -e;
 	}
 	sockaddr_text(&sa, name, sizeof(name));
 	fprintf(log, "owner: listening on %s\n", name);
 	fflush(log);
 	for (;;) {
+		struct pollfd pfd[2] = {{.fd = lfd, .events = POLLIN}, {.fd = sig_fd, .events = POLLIN}};
 		int fd;
 
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents & POLLIN) {
+			close(lfd);
+			active_wait();
+			fprintf(log, "owner: stopped\n");
+			fflush(log);
+			close(sig_fd);
+			return 0;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
 		len = sizeof(sa);
 		fd = accept4(lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE ||
-			    errno == ENFILE)
+			if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN)
 				continue;
-			snprintf(err, errlen, "accept: %s", strerror(errno));
-			close(lfd);
-			return -errno;
+			/* Out of fds: report, and let running launches finish and free some. */
+			fprintf(log, "owner: accept: %s\n", strerror(errno));
+			fflush(log);
+			if (errno == EMFILE || errno == ENFILE)
+				poll(NULL, 0, 100);
+			continue;
 		}
 		sockaddr_text(&sa, name, sizeof(name));
-		serve_one(o, fd, name, log);
-		close(fd);
+		start_conn(o, fd, name, log);
 	}
+	snprintf(err, errlen, "poll: %s", strerror(errno));
+	close(sig_fd);
+	close(lfd);
+	return -EIO;
 }
