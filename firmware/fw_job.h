@@ -62,9 +62,8 @@ enum fw_tables_error {
  * this job only. The digest goes to fw_job.digest. */
 struct fw_secret {
 	struct secret_table_info info; /* out, with SECRET_TABLE_OK */
-	const char *why;	       /* out, with SECRET_TABLE_BAD: a string in user rodata */
+	uint32_t reason;	       /* out, with SECRET_TABLE_BAD: enum secret_table_reason */
 	int32_t status;		       /* out: enum secret_table_status */
-	uint32_t reserved;
 };
 
 struct fw_job {

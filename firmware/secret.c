@@ -68,7 +68,7 @@ void secret_read(void)
 	fw_user_call(&fw_job);
 	secret_set_user(false);
 	if (s->status == SECRET_TABLE_BAD)
-		fw_refuse(FW_EXIT_SECRET_TABLE, s->why ? s->why : "");
+		fw_refuse(FW_EXIT_SECRET_TABLE, secret_table_reason_text(s->reason));
 	/* The same code found the GUID just now; anything else is a bug, and
 	 * the key must lie inside the block whatever CPL3 said. */
 	if (s->status != SECRET_TABLE_OK ||

@@ -35,42 +35,42 @@ static int guid_eq(const uint8_t *a, const uint8_t *b)
 	return !diff;
 }
 
-static int bad(const char **why, const char *reason)
+static int bad(uint32_t *why, enum secret_table_reason reason)
 {
 	*why = reason;
 	return SECRET_TABLE_BAD;
 }
 
-static int check_total(uint32_t total, size_t max, const char **why)
+static int check_total(uint32_t total, size_t max, uint32_t *why)
 {
 	if (total < FW_SECRET_HEADER_SIZE)
-		return bad(why, "total length below the header");
+		return bad(why, SECRET_REASON_TOTAL_SHORT);
 	if (total > max || total > FW_SECRET_TABLE_MAX)
-		return bad(why, "total length exceeds the secret block");
+		return bad(why, SECRET_REASON_TOTAL_LONG);
 	if (total % SECRET_ALIGN)
-		return bad(why, "total length not a multiple of 16");
+		return bad(why, SECRET_REASON_TOTAL_ALIGN);
 	return SECRET_TABLE_OK;
 }
 
 /* One entry at t + off, off < total; sets *len to its length. */
 static int check_entry(const uint8_t *t, uint32_t off, uint32_t total,
-		       struct secret_table_info *info, uint32_t *len, const char **why)
+		       struct secret_table_info *info, uint32_t *len, uint32_t *why)
 {
 	static const uint8_t key_guid[FW_GUID_SIZE] = FW_GUID_SECRET_TRANSPORT_KEY;
 	uint32_t left = total - off;
 
 	if (left < FW_SECRET_ENTRY_HEADER_SIZE)
-		return bad(why, "entry header overruns the table");
+		return bad(why, SECRET_REASON_ENTRY_HEADER);
 	*len = le32(t + off + FW_GUID_SIZE);
 	if (*len < FW_SECRET_ENTRY_HEADER_SIZE)
-		return bad(why, "entry length below its header");
+		return bad(why, SECRET_REASON_ENTRY_SHORT);
 	if (*len > left)
-		return bad(why, "entry overruns the table");
+		return bad(why, SECRET_REASON_ENTRY_OVERRUN);
 	if (guid_eq(t + off, key_guid)) {
 		if (info->key_offset)
-			return bad(why, "duplicate transport key");
+			return bad(why, SECRET_REASON_KEY_TWICE);
 		if (*len - FW_SECRET_ENTRY_HEADER_SIZE != FW_TRANSPORT_KEY_SIZE)
-			return bad(why, "transport key size");
+			return bad(why, SECRET_REASON_KEY_SIZE);
 		info->key_offset = off + FW_SECRET_ENTRY_HEADER_SIZE;
 	}
 	info->entries++;
@@ -78,7 +78,7 @@ static int check_entry(const uint8_t *t, uint32_t off, uint32_t total,
 }
 
 int secret_table_check(const uint8_t *t, size_t max, struct secret_table_info *out,
-		       const char **why)
+		       uint32_t *why)
 {
 	static const uint8_t table_guid[FW_GUID_SIZE] = FW_GUID_SECRET_TABLE;
 	struct secret_table_info info = {0, 0, 0, 0};
@@ -87,7 +87,7 @@ int secret_table_check(const uint8_t *t, size_t max, struct secret_table_info *o
 	if (max < FW_GUID_SIZE || !guid_eq(t, table_guid))
 		return SECRET_TABLE_NONE;
 	if (max < FW_SECRET_HEADER_SIZE)
-		return bad(why, "total length exceeds the secret block");
+		return bad(why, SECRET_REASON_TOTAL_LONG);
 	info.total = le32(t + FW_GUID_SIZE);
 	if (check_total(info.total, max, why))
 		return SECRET_TABLE_BAD;
@@ -101,7 +101,7 @@ int secret_table_check(const uint8_t *t, size_t max, struct secret_table_info *o
 	info.used = off;
 	for (; off < info.total; off++)
 		if (t[off])
-			return bad(why, "nonzero padding");
+			return bad(why, SECRET_REASON_PADDING);
 	*out = info;
 	return SECRET_TABLE_OK;
 }

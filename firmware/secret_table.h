@@ -13,10 +13,51 @@
 #include <stdint.h>
 
 enum secret_table_status {
-	SECRET_TABLE_BAD = -1, /* malformed: *why says how */
+	SECRET_TABLE_BAD = -1, /* malformed: *reason says how */
 	SECRET_TABLE_OK = 0,
 	SECRET_TABLE_NONE = 1, /* no header GUID: nothing was injected */
 };
+
+/* Why a table is malformed: a code, so that CPL0 never follows a pointer
+ * CPL3 handed back (it prints its own copy of the text). */
+enum secret_table_reason {
+	SECRET_REASON_NONE = 0,
+	SECRET_REASON_TOTAL_SHORT,
+	SECRET_REASON_TOTAL_LONG,
+	SECRET_REASON_TOTAL_ALIGN,
+	SECRET_REASON_ENTRY_HEADER,
+	SECRET_REASON_ENTRY_SHORT,
+	SECRET_REASON_ENTRY_OVERRUN,
+	SECRET_REASON_KEY_TWICE,
+	SECRET_REASON_KEY_SIZE,
+	SECRET_REASON_PADDING,
+};
+
+static inline const char *secret_table_reason_text(uint32_t r)
+{
+	switch (r) {
+	case SECRET_REASON_TOTAL_SHORT:
+		return "total length below the header";
+	case SECRET_REASON_TOTAL_LONG:
+		return "total length exceeds the secret block";
+	case SECRET_REASON_TOTAL_ALIGN:
+		return "total length not a multiple of 16";
+	case SECRET_REASON_ENTRY_HEADER:
+		return "entry header overruns the table";
+	case SECRET_REASON_ENTRY_SHORT:
+		return "entry length below its header";
+	case SECRET_REASON_ENTRY_OVERRUN:
+		return "entry overruns the table";
+	case SECRET_REASON_KEY_TWICE:
+		return "duplicate transport key";
+	case SECRET_REASON_KEY_SIZE:
+		return "transport key size";
+	case SECRET_REASON_PADDING:
+		return "nonzero padding";
+	default:
+		return "unknown reason";
+	}
+}
 
 struct secret_table_info {
 	uint32_t total;	     /* the header's length: what is hashed */
@@ -27,8 +68,8 @@ struct secret_table_info {
 
 /* Checks the table at t, of which max bytes are readable. Returns a
  * secret_table_status; on SECRET_TABLE_OK fills *out, on SECRET_TABLE_BAD
- * sets *why to a static string naming the first violation. */
+ * sets *reason to the enum secret_table_reason of the first violation. */
 int secret_table_check(const uint8_t *t, size_t max, struct secret_table_info *out,
-		       const char **why);
+		       uint32_t *reason);
 
 #endif

@@ -65,8 +65,8 @@ static void job_secret(struct fw_job *j)
 	const uint8_t *t = (const uint8_t *)(uintptr_t)FW_SECRET_BASE;
 	struct fw_secret *s = &j->secret;
 
-	s->why = NULL;
-	s->status = secret_table_check(t, FW_SECRET_TABLE_MAX, &s->info, &s->why);
+	s->reason = SECRET_REASON_NONE;
+	s->status = secret_table_check(t, FW_SECRET_TABLE_MAX, &s->info, &s->reason);
 	if (s->status != SECRET_TABLE_OK)
 		return;
 	br_sha256_init(&sha);

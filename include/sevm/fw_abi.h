@@ -99,6 +99,11 @@ struct fw_sevm_info {
 /* sevm's entry: the 32-byte migration transport key (design brief §4). */
 #define FW_GUID_SECRET_TRANSPORT_KEY                                                                \
 	FW_GUID(0xbfeaa839, 0x91e5, 0x4dcc, 0x9b, 0x08, 0x38, 0x8c, 0x00, 0x81, 0xba, 0xa7)
+/* sevm's entry: 16 random bytes unique to the launch, so that tables (and
+ * the hashes the firmware prints) differ between launches with one key. */
+#define FW_GUID_SECRET_LAUNCH_ID                                                                    \
+	FW_GUID(0x5d0c3c8e, 0x2f4b, 0x4a6e, 0x8c, 0x1d, 0x9b, 0x7e, 0x52, 0x30, 0xa4, 0x61)
+#define FW_SECRET_LAUNCH_ID_SIZE 16
 #define FW_SECRET_HEADER_SIZE (FW_GUID_SIZE + 4)
 #define FW_SECRET_ENTRY_HEADER_SIZE (FW_GUID_SIZE + 4)
 #define FW_TRANSPORT_KEY_SIZE 32

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sev/crypto/crypto.h"
 #include "vmm/cpuid.h"
 #include "vmm/kvm.h"
 
@@ -374,6 +375,8 @@ static int save_fpu(int fd, uint8_t *v)
 		vmsa_put_u32(v, VMSA_PKRU, (uint32_t)xs_get(xs, l.pkru_off, 4));
 	ret = save_xcr0(fd, v);
 out:
+	/* Guest FPU state is guest-private: leave none of it on the heap. */
+	sev_crypto_wipe(xs, l.size);
 	free(xs);
 	return ret;
 }
@@ -396,13 +399,17 @@ int emu_cpu_save(int vcpu_fd, uint8_t vmsa[VMSA_PAGE_SIZE])
 		ret = save_msrs(vcpu_fd, page);
 	if (!ret)
 		ret = save_fpu(vcpu_fd, page);
-	if (ret < 0)
-		return ret;
-	save_regs(page, &regs);
-	save_sregs(page, &sregs, regs.rflags);
-	save_dregs(page, &dregs);
-	memcpy(vmsa, page, VMSA_PAGE_SIZE);
-	return 0;
+	if (!ret) {
+		save_regs(page, &regs);
+		save_sregs(page, &sregs, regs.rflags);
+		save_dregs(page, &dregs);
+		memcpy(vmsa, page, VMSA_PAGE_SIZE);
+	}
+	/* The copies on this stack are the guest's registers. */
+	sev_crypto_wipe(page, sizeof(page));
+	sev_crypto_wipe(&regs, sizeof(regs));
+	sev_crypto_wipe(&sregs, sizeof(sregs));
+	return ret < 0 ? ret : 0;
 }
 
 /* ---- VMSA -> KVM ---- */
@@ -572,6 +579,7 @@ static int load_fpu(int fd, const uint8_t *v)
 	xs_put(xs, XSAVE_XSTATE_BV, xstate_bv, 8);
 	ret = kvm_set_xsave(fd, (struct kvm_xsave *)xs);
 out:
+	sev_crypto_wipe(xs, l.size);
 	free(xs);
 	return ret;
 }
@@ -580,7 +588,7 @@ int emu_cpu_load(int vcpu_fd, const uint8_t vmsa[VMSA_PAGE_SIZE])
 {
 	struct kvm_debugregs dregs;
 	struct kvm_sregs sregs;
-	struct kvm_regs regs;
+	struct kvm_regs regs = {0};
 	int ret;
 
 	ret = kvm_get_sregs(vcpu_fd, &sregs);
@@ -604,5 +612,7 @@ int emu_cpu_load(int vcpu_fd, const uint8_t vmsa[VMSA_PAGE_SIZE])
 	}
 	if (!ret)
 		ret = load_msrs(vcpu_fd, vmsa);
+	sev_crypto_wipe(&regs, sizeof(regs));
+	sev_crypto_wipe(&sregs, sizeof(sregs));
 	return ret < 0 ? ret : 0;
 }

@@ -151,7 +151,10 @@ static int emu_launch_update_data(struct sev_platform *p, void *buf, size_t len,
 		return -EINVAL;
 	if (e->state != SEV_GUEST_STATE_LUPDATE || e->nr_vmsa)
 		return refuse(fw_error, SEV_STATUS_INVALID_GUEST_STATE);
-	if (!len)
+	/* SEV API LAUNCH_UPDATE_DATA: 16-byte aligned address and length. */
+	if ((uintptr_t)buf % 16)
+		return refuse(fw_error, SEV_STATUS_INVALID_ADDRESS);
+	if (!len || len % 16)
 		return refuse(fw_error, SEV_STATUS_INVALID_LENGTH);
 	ret = sev_launch_digest_add_data(&e->ld, buf, len);
 	return ret;
@@ -229,6 +232,9 @@ static int emu_launch_secret(struct sev_platform *p, const struct sev_launch_sec
 		return refuse(fw_error, SEV_STATUS_INVALID_ADDRESS);
 	if (!s->packet_len || s->packet_len % 16 || s->packet_len > UINT32_MAX)
 		return refuse(fw_error, SEV_STATUS_INVALID_LENGTH);
+	/* One page at most, as KVM checks before the firmware sees it. */
+	if ((uintptr_t)s->target % 4096 + s->packet_len > 4096)
+		return -EINVAL;
 	ret = sev_secret_open(&e->tk, e->measure, s->hdr, s->packet, s->packet_len, s->packet_len,
 			      s->target);
 	if (ret == -SEV_CRYPTO_EBADSECRET)

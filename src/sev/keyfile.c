@@ -48,21 +48,25 @@ static int open_private(const char *path)
 
 static int read_p384(const char *path, EVP_PKEY **out)
 {
-	EVP_PKEY *k;
-	FILE *f;
+	char pem[8192];
+	EVP_PKEY *k = NULL;
+	BIO *bio;
+	ssize_t n;
 	int fd = open_private(path);
 
 	if (fd < 0)
 		return fd;
-	f = fdopen(fd, "r");
-	if (!f) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
+	/* Through our own buffer, not a FILE's, so that the PEM text of the
+	 * key can be wiped once parsed. */
+	n = read(fd, pem, sizeof(pem));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	bio = n < (ssize_t)sizeof(pem) ? BIO_new_mem_buf(pem, (int)n) : NULL;
+	if (bio)
+		k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	sev_crypto_wipe(pem, sizeof(pem));
 	if (!k || !sev_key_is_p384_private(k)) {
 		EVP_PKEY_free(k);
 		ERR_clear_error();

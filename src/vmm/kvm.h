@@ -31,6 +31,11 @@ int kvm_create_vcpu(int vm_fd, unsigned long id, int *vcpu_fd) KVM_WUR;
 
 int kvm_run(int vcpu_fd) KVM_WUR;
 int kvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid2 *cpuid) KVM_WUR;
+/*
+ * vCPU register state. The VMM proper goes through vcpu_regs.c, which
+ * refuses once the state is sealed (design brief §1); only the SEV
+ * platform (src/sev/, playing the CPU under emu) calls these directly.
+ */
 int kvm_get_regs(int vcpu_fd, struct kvm_regs *regs) KVM_WUR;
 int kvm_set_regs(int vcpu_fd, const struct kvm_regs *regs) KVM_WUR;
 int kvm_get_sregs(int vcpu_fd, struct kvm_sregs *sregs) KVM_WUR;

@@ -86,12 +86,14 @@ static int create_platform(struct vm *vm, struct emu_identity *id, char *err, si
 	unsigned int fw = 0;
 	int ret = emu_identity_load_or_create(cfg->sev.platform_dir, &emu_build, id);
 
-	if (ret)
-		return vm_error(err, errlen, ret, "emu platform identity in %s%s",
-				cfg->sev.platform_dir,
-				ret == -EACCES ? " (a key file is readable by group or others)"
-				: ret == -EBADMSG ? " (a key file is not a P-384 private key)"
-						  : "");
+	if (ret) {
+		vm_error(err, errlen, ret, "emu platform identity in %s%s", cfg->sev.platform_dir,
+			 ret == -EACCES	   ? " (a key file is readable by group or others)"
+			 : ret == -EBADMSG ? " (a key file is not a P-384 private key)"
+					   : "");
+		/* A local file problem, not a refusal by owner or platform. */
+		return ret == -EACCES ? -EPERM : ret;
+	}
 	publish_oca(cfg->sev.platform_dir, id);
 	ret = emu_launch_new(id->pdh, &emu_build, &vm->sev_emu);
 	if (ret)

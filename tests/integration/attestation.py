@@ -23,10 +23,13 @@ from common import Run, check
 
 CMDLINE = "mem=16M check=1"
 ATTESTED = "sevm: SEV-ES launch attested (platform emu, policy 0x5)"
-SECRET_RE = re.compile(r"^firmware: secret table sha256=([0-9a-f]{64}) entries=1 "
+SECRET_RE = re.compile(r"^firmware: secret table sha256=([0-9a-f]{64}) entries=2 "
                        r"transport-key=yes$")
 LISTEN_RE = re.compile(r"^owner: listening on 127\.0\.0\.1:(\d+)$")
-RELEASED_RE = re.compile(r"measurement verified; released secret table sha256=([0-9a-f]{64})$")
+RELEASED_RE = re.compile(r"measurement verified \(platform pinned\); "
+                         r"released secret table sha256=([0-9a-f]{64})$")
+LOCAL_WARNING = ("sevm: warning: the guest owner runs inside sevm (sev.owner_dir): "
+                 "for development only, the host holds the transport key")
 MISMATCH = "sevm: attestation failed: measurement mismatch"
 CERT_LEN = 2084  # an SEV certificate (oca, pek, pdh in the start message)
 FRAME_MAX = 16384
@@ -78,9 +81,9 @@ class Owner:
     """sevm owner serve on a free port; its log (stdout) read by a thread."""
 
     def __init__(self, env, expect, trust_oca=None):
-        args = [env.sevm, "owner", "serve", "--listen", "127.0.0.1:0", "--dir", env.owner]
-        if trust_oca:
-            args += ["--trust-oca", trust_oca]
+        """Pinned to trust_oca, by default the shared platform's OCA."""
+        args = [env.sevm, "owner", "serve", "--listen", "127.0.0.1:0", "--dir", env.owner,
+                "--trust-oca", trust_oca or os.path.join(env.platform, "oca.cert")]
         self.proc = subprocess.Popen(args + [expect], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.lines, self.err = [], []
@@ -183,7 +186,7 @@ def check_booted(status, lines, stderr):
     check(status == 0, f"sevm exited {status}, want 0; stderr: {stderr!r}\n" + transcript)
     check(ATTESTED in stderr.splitlines(), f"no '{ATTESTED}' on stderr: {stderr!r}")
     secret = [m for m in map(SECRET_RE.match, lines) if m]
-    check(len(secret) == 1, "want one 'firmware: secret table ... entries=1 "
+    check(len(secret) == 1, "want one 'firmware: secret table ... entries=2 "
           "transport-key=yes' line:\n" + transcript)
     check("testguest: boot cpus=2 mem=16M" in " ".join(lines),
           "the guest did not boot with 2 CPUs:\n" + transcript)
@@ -209,6 +212,28 @@ def test_local_owner(env):
     run = Run(env.sevm, env.expect)
     status = run.finish(60)
     check_booted(status, run.lines, run.stderr)
+    check(LOCAL_WARNING in run.stderr.splitlines(),
+          f"no development warning for a local owner: {run.stderr!r}")
+
+
+def serve_once(env, *args):
+    """`sevm owner serve` that must fail before it listens."""
+    return subprocess.run([env.sevm, "owner", "serve", *args], capture_output=True, text=True,
+                          timeout=30, stdin=subprocess.DEVNULL)
+
+
+def test_serve_needs_trust(env):
+    """An owner that trusts no platform in particular must say so explicitly,
+    and one whose keys are missing refuses rather than making new ones."""
+    r = serve_once(env, "--listen", "127.0.0.1:0", "--dir", env.owner, env.expect)
+    check(r.returncode == 2 and "--trust-oca" in r.stderr,
+          f"serve without a trust choice exited {r.returncode}: {r.stderr!r}")
+    missing = env.path("no-such-owner")
+    r = serve_once(env, "--listen", "127.0.0.1:0", "--dir", missing, "--trust-any-platform",
+                   env.expect)
+    check(r.returncode == 1 and "sevm owner init" in r.stderr,
+          f"serve with missing keys exited {r.returncode}: {r.stderr!r}")
+    check(not os.path.exists(missing), "serve made an owner directory it was not given")
 
 
 def test_service(env):
@@ -494,6 +519,8 @@ def main():
             f.write(hdr + name + b"\0" * ((4 - (110 + len(name)) % 4) % 4))
         common.main([
             ("local owner boot", lambda: test_local_owner(env)),
+            ("owner service needs a trust choice and existing keys",
+             lambda: test_serve_needs_trust(env)),
             ("owner service boot, secret hash matches, key never shown",
              lambda: test_service(env)),
             ("mismatch: firmware", mismatch_test(env, "firmware",

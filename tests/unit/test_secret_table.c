@@ -80,9 +80,17 @@ static uint32_t tb_finish(struct tb *t)
 
 static int check(const struct tb *t, struct secret_table_info *info, const char **why)
 {
+	uint32_t reason = SECRET_REASON_NONE;
+	int ret;
+
 	*why = NULL;
 	memset(info, 0xee, sizeof(*info));
-	return secret_table_check(t->b, BLOCK, info, why);
+	ret = secret_table_check(t->b, BLOCK, info, &reason);
+	/* A reason only with a refusal, and always a known one. */
+	assert_true((ret == SECRET_TABLE_BAD) == (reason != SECRET_REASON_NONE));
+	if (reason)
+		*why = secret_table_reason_text(reason);
+	return ret;
 }
 
 static void expect_bad(const struct tb *t, const char *want)
@@ -214,6 +222,7 @@ static void test_full_block(void **state)
 static void test_none(void **state)
 {
 	struct secret_table_info info;
+	uint32_t reason;
 	const char *why;
 	struct tb t;
 
@@ -228,7 +237,7 @@ static void test_none(void **state)
 	t.b[15] ^= 1;
 	assert_int_equal(check(&t, &info, &why), SECRET_TABLE_NONE);
 	/* Too small a buffer to hold the GUID. */
-	assert_int_equal(secret_table_check(t.b, 15, &info, &why), SECRET_TABLE_NONE);
+	assert_int_equal(secret_table_check(t.b, 15, &info, &reason), SECRET_TABLE_NONE);
 }
 
 /* ---- malformed ---- */
@@ -236,7 +245,7 @@ static void test_none(void **state)
 static void test_bad_total(void **state)
 {
 	struct secret_table_info info;
-	const char *why;
+	uint32_t reason;
 	struct tb t;
 
 	(void)state;
@@ -257,10 +266,10 @@ static void test_bad_total(void **state)
 	expect_bad(&t, "total length not a multiple of 16");
 	/* Within the block, but beyond what the caller can read. */
 	put32(t.b + 16, 80);
-	why = NULL;
-	assert_int_equal(secret_table_check(t.b, 64, &info, &why), SECRET_TABLE_BAD);
-	assert_string_equal(why, "total length exceeds the secret block");
-	assert_int_equal(secret_table_check(t.b, 18, &info, &why), SECRET_TABLE_BAD);
+	assert_int_equal(secret_table_check(t.b, 64, &info, &reason), SECRET_TABLE_BAD);
+	assert_string_equal(secret_table_reason_text(reason), "total length exceeds the secret block");
+	assert_int_equal(secret_table_check(t.b, 18, &info, &reason), SECRET_TABLE_BAD);
+	assert_int_equal(reason, SECRET_REASON_TOTAL_LONG);
 }
 
 static void test_entry_too_short(void **state)

@@ -43,7 +43,7 @@ struct fx {
 	struct sev_transport_keys tk; /* the owner's */
 	struct sev_session_blob blob;
 	struct sev_launch_start ls;
-	uint8_t data[1000];
+	_Alignas(16) uint8_t data[1008]; /* LAUNCH_UPDATE_DATA: 16-byte aligned and sized */
 	uint8_t vmsa[2][VMSA_PAGE_SIZE];
 	uint8_t pages[2][VMSA_PAGE_SIZE]; /* the firmware's VMSA pages, as the emu fills them */
 };
@@ -478,6 +478,10 @@ static void test_bad_lengths(void **state)
 	start(f, SEV_STATUS_SUCCESS);
 	expect_status(f->p->ops->launch_update_data(f->p, f->data, 0, &fw), &fw,
 		      SEV_STATUS_INVALID_LENGTH);
+	expect_status(f->p->ops->launch_update_data(f->p, f->data, 1000, &fw), &fw,
+		      SEV_STATUS_INVALID_LENGTH);
+	expect_status(f->p->ops->launch_update_data(f->p, f->data + 8, 16, &fw), &fw,
+		      SEV_STATUS_INVALID_ADDRESS);
 	/* Argument errors never reach the platform: fw_error 0. */
 	fw = 0xdead;
 	assert_int_equal(f->p->ops->launch_update_data(f->p, NULL, 16, &fw), -EINVAL);

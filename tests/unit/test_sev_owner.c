@@ -65,6 +65,7 @@ static int setup(void **state)
 	assert_int_equal(sev_launch_digest_add_vmsa(&d, f->vmsa[1]), 0);
 	assert_int_equal(sev_launch_digest_final(&d, f->o.expected_ld), 0);
 	f->o.expected_policy = T_POLICY;
+	f->o.trust_any = true; /* test_chain_checked pins */
 
 	f->req.policy = T_POLICY;
 	f->req.build = t_fw;
@@ -132,12 +133,16 @@ static void test_launch_releases_secret(void **state)
 	struct sev_launch_secret ls = {
 	    .hdr = &sec.hdr, .packet = sec.ciphertext, .packet_len = sec.len, .target = target};
 	assert_int_equal(f->p->ops->launch_secret(f->p, &ls, &fw), 0);
+	/* Header 20, key entry 20 + 32, launch id entry 20 + 16: 108, padded to 112. */
 	len = owner_secret_table(f->o.transport_key, table, sizeof(table));
-	assert_int_equal(len, 80); /* 20 + 16 + 4 + 32 = 72, rounded up to 16 */
+	assert_int_equal(len, 112);
 	assert_int_equal(sec.len, len);
-	assert_memory_equal(target, table, len);
+	/* Same key, same layout; only the launch id (the last 16 + 4 pad bytes) differs. */
+	assert_memory_equal(target, table, len - 20);
+	assert_memory_not_equal(target + len - 20, table + len - 20, 16);
+	assert_memory_equal(target + 20 + 20, f->o.transport_key, 32);
 	/* The ciphertext is not the table. */
-	assert_memory_not_equal(sec.ciphertext, table, len);
+	assert_memory_not_equal(sec.ciphertext, target, len);
 }
 
 static void test_mismatch_refused(void **state)
@@ -201,6 +206,23 @@ static void test_chain_checked(void **state)
 			 OWNER_UNTRUSTED_PLATFORM);
 	assert_non_null(strstr(why, "pinned"));
 	memcpy(f->o.oca_pubkey, f->id.oca_cert + SEV_CERT_OFF_PUBKEY, SEV_CERT_PUBKEY_SIZE);
+	assert_int_equal(owner_start(&f->o, &l, &f->req, &s, why, sizeof(why)), OWNER_OK);
+	owner_launch_end(&l);
+
+	/* Neither pinned nor told to trust any platform: no one gets a session. */
+	f->o.pin_oca = f->o.trust_any = false;
+	assert_int_equal(owner_start(&f->o, &l, &f->req, &s, why, sizeof(why)),
+			 OWNER_UNTRUSTED_PLATFORM);
+	assert_string_equal(why, "no platform is trusted");
+	f->o.trust_any = true;
+
+	/* A minimum firmware version. */
+	f->o.min_fw_set = true;
+	f->o.min_fw = (struct sev_build){0, 24, 4};
+	assert_int_equal(owner_start(&f->o, &l, &f->req, &s, why, sizeof(why)),
+			 OWNER_UNTRUSTED_PLATFORM);
+	assert_non_null(strstr(why, "older than 0.24 build 4"));
+	f->o.min_fw = (struct sev_build){0, 24, 3};
 	assert_int_equal(owner_start(&f->o, &l, &f->req, &s, why, sizeof(why)), OWNER_OK);
 	owner_launch_end(&l);
 	emu_identity_free(&other);

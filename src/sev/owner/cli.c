@@ -5,6 +5,7 @@
 #include "sev/owner/cli.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +19,9 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 static const char usage[] =
     "Usage: sevm owner init DIR\n"
     "       sevm owner measure VM.TOML\n"
-    "       sevm owner serve --listen HOST:PORT --dir DIR [--trust-oca FILE] VM.TOML\n"
+    "       sevm owner serve --listen HOST:PORT --dir DIR\n"
+    "                        (--trust-oca FILE | --trust-any-platform)\n"
+    "                        [--min-firmware MAJOR.MINOR.BUILD] VM.TOML\n"
     "\n"
     "The guest owner: holds the owner key and the migration transport key, and\n"
     "releases the secret only to a launch whose measurement it recomputed.\n"
@@ -26,8 +29,11 @@ static const char usage[] =
     "  init     make the owner keys in DIR (owner.pem, transport.key; kept if present)\n"
     "  measure  print the launch digest, policy, vCPUs and CPU signature VM.TOML expects\n"
     "  serve    answer sevm launches of VM.TOML (the owner's own copy of the VM's\n"
-    "           files) on HOST:PORT (port 0: any free one); --trust-oca pins the\n"
-    "           platform whose OCA certificate is FILE (emu: PLATFORM_DIR/oca.cert)\n"
+    "           files) on HOST:PORT (port 0: any free one), with the keys made by\n"
+    "           init. --trust-oca: only the platform whose OCA certificate is FILE\n"
+    "           (emu: PLATFORM_DIR/oca.cert); --trust-any-platform: any platform\n"
+    "           with a consistent chain (testing only: its owner could take the\n"
+    "           secret); --min-firmware: refuse platforms reporting older firmware\n"
     "\n"
     "Exit status: 0 ok, 1 failure, 2 bad command line or config.\n";
 
@@ -103,12 +109,16 @@ static int cmd_serve(int argc, char **argv)
 	    {"listen", required_argument, NULL, 'l'},
 	    {"dir", required_argument, NULL, 'd'},
 	    {"trust-oca", required_argument, NULL, 't'},
+	    {"trust-any-platform", no_argument, NULL, 'a'},
+	    {"min-firmware", required_argument, NULL, 'm'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *listen = NULL, *dir = NULL, *oca = NULL;
+	const char *listen = NULL, *dir = NULL, *oca = NULL, *min = NULL;
+	bool any = false;
+	unsigned int v[3];
 	struct vm_config cfg;
 	struct owner o;
-	char err[320];
+	char err[320], end;
 	int c, ret;
 
 	optind = 1;
@@ -120,21 +130,40 @@ static int cmd_serve(int argc, char **argv)
 			dir = optarg;
 		else if (c == 't')
 			oca = optarg;
+		else if (c == 'a')
+			any = true;
+		else if (c == 'm')
+			min = optarg;
 		else
 			return usage_error("serve: unknown option or missing value: ",
 					   argv[optind - 1]);
 	}
 	if (!listen || !dir)
 		return usage_error("serve needs --listen HOST:PORT and --dir DIR", "");
+	if (!oca == !any)
+		return usage_error("serve needs exactly one of --trust-oca FILE and "
+				   "--trust-any-platform",
+				   "");
+	if (min && (sscanf(min, "%u.%u.%u%c", &v[0], &v[1], &v[2], &end) != 3 || v[0] > 255 ||
+		    v[1] > 255 || v[2] > 255))
+		return usage_error("--min-firmware is not MAJOR.MINOR.BUILD: ", min);
 	if (argc - optind != 1)
 		return usage_error("serve takes one VM.TOML", "");
 	ret = load_expect(argv[optind], &cfg);
 	if (ret)
 		return ret;
-	ret = owner_open(&o, dir, &cfg, err, sizeof(err));
+	ret = owner_open(&o, dir, &cfg, false, err, sizeof(err));
 	config_free(&cfg);
 	if (!ret && oca)
 		ret = owner_pin_oca(&o, oca, err, sizeof(err));
+	o.trust_any = any;
+	if (min) {
+		o.min_fw_set = true;
+		o.min_fw = (struct sev_build){(uint8_t)v[0], (uint8_t)v[1], (uint8_t)v[2]};
+	}
+	if (!ret && any)
+		fprintf(stderr, "sevm: owner: warning: --trust-any-platform: whoever runs the "
+				"platform could take the secret\n");
 	if (!ret)
 		ret = owner_serve(&o, listen, stdout, err, sizeof(err));
 	owner_close(&o);

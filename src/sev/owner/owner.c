@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -71,8 +72,29 @@ static int key_error(char *err, size_t errlen, const char *dir, const char *file
 	return ret;
 }
 
-int owner_open(struct owner *o, const char *dir, const struct vm_config *expect, char *err,
-	       size_t errlen)
+/* Without create, both key files must be there already. */
+static int keys_present(const char *dir, char *err, size_t errlen)
+{
+	static const char *const files[] = {OWNER_KEY_FILE, OWNER_TRANSPORT_KEY_FILE};
+	char path[4096];
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (stat(path, &st)) {
+			int e = errno;
+
+			snprintf(err, errlen, "owner directory %s: %s: %s (make the keys with "
+					      "`sevm owner init %s`)",
+				 dir, files[i], strerror(e), dir);
+			return -e;
+		}
+	}
+	return 0;
+}
+
+int owner_open(struct owner *o, const char *dir, const struct vm_config *expect, bool create,
+	       char *err, size_t errlen)
 {
 	uint32_t sig;
 	int ret;
@@ -83,9 +105,9 @@ int owner_open(struct owner *o, const char *dir, const struct vm_config *expect,
 			 expect->path);
 		return -EINVAL;
 	}
-	ret = sev_keydir(dir);
+	ret = create ? sev_keydir(dir) : keys_present(dir, err, errlen);
 	if (ret)
-		return key_error(err, errlen, dir, ".", ret);
+		return create ? key_error(err, errlen, dir, ".", ret) : ret;
 	ret = sev_keyfile_p384(dir, OWNER_KEY_FILE, &o->key);
 	if (ret)
 		return key_error(err, errlen, dir, OWNER_KEY_FILE, ret);
@@ -141,6 +163,14 @@ void owner_launch_end(struct owner_launch *l)
 	sev_crypto_wipe(l, sizeof(*l));
 }
 
+static bool older(const struct sev_build *a, const struct sev_build *b)
+{
+	uint32_t va = (uint32_t)a->api_major << 16 | a->api_minor << 8 | a->build;
+	uint32_t vb = (uint32_t)b->api_major << 16 | b->api_minor << 8 | b->build;
+
+	return va < vb;
+}
+
 /* OCA self-signed (and pinned, if so configured) -> PEK -> PDH (AMD SEV API §2.1). */
 static enum owner_refusal check_chain(const struct owner *o, const struct owner_start_req *req,
 				      char *why, size_t whylen)
@@ -162,6 +192,13 @@ static enum owner_refusal check_chain(const struct owner *o, const struct owner_
 	    !sev_crypto_equal(req->oca + SEV_CERT_OFF_PUBKEY, o->oca_pubkey, SEV_CERT_PUBKEY_SIZE))
 		return refuse(OWNER_UNTRUSTED_PLATFORM, why, whylen,
 			      "OCA is not the pinned platform's");
+	if (!o->pin_oca && !o->trust_any)
+		return refuse(OWNER_UNTRUSTED_PLATFORM, why, whylen, "no platform is trusted");
+	if (o->min_fw_set && older(&req->build, &o->min_fw))
+		return refuse(OWNER_UNTRUSTED_PLATFORM, why, whylen,
+			      "platform firmware %u.%u build %u is older than %u.%u build %u",
+			      req->build.api_major, req->build.api_minor, req->build.build,
+			      o->min_fw.api_major, o->min_fw.api_minor, o->min_fw.build);
 	return OWNER_OK;
 }
 
@@ -220,22 +257,33 @@ enum owner_refusal owner_start(const struct owner *o, struct owner_launch *l,
 	return OWNER_OK;
 }
 
+/* One {GUID, u32 length, data} entry at p; returns the bytes written. */
+static size_t put_entry(uint8_t *p, const uint8_t guid[FW_GUID_SIZE], const uint8_t *data,
+			size_t len)
+{
+	memcpy(p, guid, FW_GUID_SIZE);
+	sev_put_le32(p + FW_GUID_SIZE, (uint32_t)(FW_SECRET_ENTRY_HEADER_SIZE + len));
+	memcpy(p + FW_SECRET_ENTRY_HEADER_SIZE, data, len);
+	return FW_SECRET_ENTRY_HEADER_SIZE + len;
+}
+
 size_t owner_secret_table(const uint8_t key[FW_TRANSPORT_KEY_SIZE], uint8_t *buf, size_t len)
 {
 	static const uint8_t table_guid[] = FW_GUID_SECRET_TABLE;
 	static const uint8_t key_guid[] = FW_GUID_SECRET_TRANSPORT_KEY;
-	size_t entry = FW_SECRET_ENTRY_HEADER_SIZE + FW_TRANSPORT_KEY_SIZE;
-	size_t used = FW_SECRET_HEADER_SIZE + entry, total = ALIGN_UP(used, (size_t)16);
-	uint8_t *e = buf + FW_SECRET_HEADER_SIZE;
+	static const uint8_t id_guid[] = FW_GUID_SECRET_LAUNCH_ID;
+	uint8_t id[FW_SECRET_LAUNCH_ID_SIZE];
+	size_t used = FW_SECRET_HEADER_SIZE + 2 * FW_SECRET_ENTRY_HEADER_SIZE +
+		      FW_TRANSPORT_KEY_SIZE + sizeof(id);
+	size_t total = ALIGN_UP(used, (size_t)16), off = FW_SECRET_HEADER_SIZE;
 
-	if (len < total)
+	if (len < total || RAND_bytes(id, sizeof(id)) != 1)
 		return 0;
 	memset(buf, 0, total);
 	memcpy(buf, table_guid, FW_GUID_SIZE);
 	sev_put_le32(buf + FW_GUID_SIZE, (uint32_t)total);
-	memcpy(e, key_guid, FW_GUID_SIZE);
-	sev_put_le32(e + FW_GUID_SIZE, (uint32_t)entry);
-	memcpy(e + FW_SECRET_ENTRY_HEADER_SIZE, key, FW_TRANSPORT_KEY_SIZE);
+	off += put_entry(buf + off, key_guid, key, FW_TRANSPORT_KEY_SIZE);
+	put_entry(buf + off, id_guid, id, sizeof(id));
 	return total;
 }
 

@@ -83,19 +83,30 @@ struct owner {
 	uint8_t transport_key[FW_TRANSPORT_KEY_SIZE];
 	uint8_t expected_ld[SEV_DIGEST_SIZE];
 	uint32_t expected_policy;
-	bool pin_oca; /* trust only the platform whose OCA key is oca_pubkey */
+	/*
+	 * Whom to trust: only the platform whose OCA key is oca_pubkey, or,
+	 * with trust_any, any platform with a consistent chain. One of the two
+	 * must be set: a platform's keys prove nothing unless the owner knows
+	 * them, and whoever holds an unknown PDH could decrypt the secret.
+	 */
+	bool pin_oca;
 	uint8_t oca_pubkey[SEV_CERT_PUBKEY_SIZE];
+	bool trust_any;
+	bool min_fw_set; /* refuse platforms reporting an older API version or build */
+	struct sev_build min_fw;
 };
 
 /*
- * Open the owner directory dir (keys made where missing) and compute the
- * launch the owner expects from expect (a vm.toml the owner trusts, with
- * [sev]): its firmware, kernel, initrd, command line, vCPUs, policy and CPU
- * signature (sev.cpu_signature, else this CPU's). Returns 0 or -errno with
- * a message in err.
+ * Open the owner directory dir and compute the launch the owner expects
+ * from expect (a vm.toml the owner trusts, with [sev]): its firmware,
+ * kernel, initrd, command line, vCPUs, policy and CPU signature
+ * (sev.cpu_signature, else this CPU's). With create, missing keys are
+ * made; without, a missing key is an error (-ENOENT), so that a mistyped
+ * directory never yields a fresh transport key. Returns 0 or -errno with a
+ * message in err.
  */
-int owner_open(struct owner *o, const char *dir, const struct vm_config *expect, char *err,
-	       size_t errlen) __attribute__((warn_unused_result));
+int owner_open(struct owner *o, const char *dir, const struct vm_config *expect, bool create,
+	       char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* Trust only the platform whose OCA certificate is in the file at path. */
 int owner_pin_oca(struct owner *o, const char *path, char *err, size_t errlen)
@@ -120,8 +131,10 @@ enum owner_refusal owner_verify(const struct owner *o, struct owner_launch *l,
 void owner_launch_end(struct owner_launch *l);
 
 /*
- * The secret table holding the transport key (fw_abi.h layout) into buf;
- * returns its length (a multiple of 16) or 0 if buf is too small.
+ * The secret table (fw_abi.h layout) into buf: the transport key, and a
+ * launch id (16 random bytes, FW_GUID_SECRET_LAUNCH_ID) so that no two
+ * launches' tables, or their hashes, are alike. Returns its length (a
+ * multiple of 16), or 0 if buf is too small or no random bytes came.
  */
 size_t owner_secret_table(const uint8_t key[FW_TRANSPORT_KEY_SIZE], uint8_t *buf, size_t len);
 

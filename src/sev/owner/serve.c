@@ -154,8 +154,9 @@ static void serve_one(const struct owner *o, int fd, const char *peer, FILE *log
 	if (owner_msg_send(fd, &r, OWNER_SERVE_TIMEOUT_MS))
 		fprintf(log, "owner: %s: could not send the secret\n", peer);
 	else
-		fprintf(log, "owner: %s: measurement verified; released secret table sha256=%s\n",
-			peer, digest);
+		fprintf(log,
+			"owner: %s: measurement verified (%s); released secret table sha256=%s\n",
+			peer, o->pin_oca ? "platform pinned" : "platform NOT pinned", digest);
 out:
 	owner_launch_end(&l);
 	sev_crypto_wipe(&r, sizeof(r));
@@ -174,23 +175,22 @@ static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t active_done = PTHREAD_COND_INITIALIZER;
 static unsigned int active;
 
-static bool active_get(void)
+/* A slot for one more connection; waits while all are taken, so further
+ * clients queue in the listen backlog instead of being turned away. */
+static void active_get(void)
 {
-	bool ok;
-
 	pthread_mutex_lock(&active_lock);
-	ok = active < OWNER_SERVE_MAX_CONNS;
-	if (ok)
-		active++;
+	while (active >= OWNER_SERVE_MAX_CONNS)
+		pthread_cond_wait(&active_done, &active_lock);
+	active++;
 	pthread_mutex_unlock(&active_lock);
-	return ok;
 }
 
 static void active_put(void)
 {
 	pthread_mutex_lock(&active_lock);
-	if (--active == 0)
-		pthread_cond_broadcast(&active_done);
+	active--;
+	pthread_cond_broadcast(&active_done);
 	pthread_mutex_unlock(&active_lock);
 }
 
@@ -222,13 +222,8 @@ static void start_conn(const struct owner *o, int fd, const char *peer, FILE *lo
 	pthread_t t;
 	int ret = -1;
 
-	if (!active_get()) {
-		fprintf(log, "owner: %s: refused: %u launches in progress already\n", peer,
-			OWNER_SERVE_MAX_CONNS);
-		fflush(log);
-		close(fd);
-		return;
-	}
+	/* Each connection's messages have deadlines, so a wait here is bounded. */
+	active_get();
 	c = malloc(sizeof(*c));
 	if (!c)
 		goto fail;
@@ -324,5 +319,7 @@ int owner_serve(const struct owner *o, const char *listen_addr, FILE *log, char 
 	snprintf(err, errlen, "poll: %s", strerror(errno));
 	close(sig_fd);
 	close(lfd);
+	/* The connection threads use the owner, which the caller frees next. */
+	active_wait();
 	return -EIO;
 }
