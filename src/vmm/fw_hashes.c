@@ -1,19 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "fw_hashes.h"
 #include "bootparams.h"
+#include "sev/crypto/crypto.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <string.h>
-
-static int sha256(const void *p, size_t len, uint8_t out[FW_HASH_SIZE])
-{
-	unsigned int n = 0;
-
-	if (!EVP_Digest(p, len, out, &n, EVP_sha256(), NULL) || n != FW_HASH_SIZE)
-		return -EIO;
-	return 0;
-}
 
 static uint8_t *put_entry(uint8_t *p, const uint8_t guid[FW_GUID_SIZE], const uint8_t *hash)
 {
@@ -35,9 +26,9 @@ int fw_hashes_build(uint8_t out[FW_HASHES_TABLE_PADDED], const uint8_t *kernel, 
 	int ret;
 
 	/* The command line is hashed with its terminating NUL. */
-	ret = sha256(cmdline, strlen(cmdline) + 1, h_cmdline);
-	ret = ret ?: sha256(initrd ? (const void *)initrd : "", initrd ? initrd_len : 0, h_initrd);
-	ret = ret ?: sha256(kernel, kernel_len, h_kernel);
+	ret = sev_sha256(cmdline, strlen(cmdline) + 1, h_cmdline);
+	ret = ret ?: sev_sha256(initrd ? (const void *)initrd : "", initrd ? initrd_len : 0, h_initrd);
+	ret = ret ?: sev_sha256(kernel, kernel_len, h_kernel);
 	if (ret)
 		return ret;
 	memset(out, 0, FW_HASHES_TABLE_PADDED);

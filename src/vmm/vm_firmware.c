@@ -7,7 +7,7 @@
  * firmware, not sevm, describes the machine to the OS.
  */
 #include "bootparams.h"
-#include "fw_hashes.h"
+#include "sev/launch_inputs.h"
 #include "kvm.h"
 #include "resetstate.h"
 #include "vm.h"
@@ -124,21 +124,20 @@ static int set_reset_state(struct vm *vm, char *err, size_t errlen)
 int vm_boot_firmware(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
-	uint8_t hashes[FW_HASHES_TABLE_PADDED];
+	uint8_t *image;
+	size_t len;
 	int ret = check_shared(vm, err, errlen);
 
 	if (ret)
 		return ret;
-	ret = mem_write(&vm->mem, vm->mem.fw.gpa, cfg->firmware_data, cfg->firmware_len);
+	/* The very bytes an SEV launch measures and the owner recomputes. */
+	ret = sev_launch_image(cfg, &image, &len);
+	if (ret)
+		return vm_error(err, errlen, ret, "firmware image with kernel hashes");
+	ret = mem_write(&vm->mem, vm->mem.fw.gpa, image, len);
+	free(image);
 	if (ret)
 		return vm_error(err, errlen, ret, "firmware image");
-	ret = fw_hashes_build(hashes, cfg->kernel_data, cfg->kernel_len, cfg->initrd_data,
-			      cfg->initrd_len, cfg->cmdline);
-	if (ret)
-		return vm_error(err, errlen, ret, "kernel hashes");
-	ret = mem_write(&vm->mem, cfg->firmware.hashes.base, hashes, sizeof(hashes));
-	if (ret)
-		return vm_error(err, errlen, ret, "kernel hashes table");
 
 	encode_boot_config(vm);
 	vm->fw_cfg.shared_base = cfg->firmware.info.shared_base;

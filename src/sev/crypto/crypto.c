@@ -165,3 +165,12 @@ out:
 	EVP_PKEY_CTX_free(ctx);
 	return ret;
 }
+
+int sev_sha256(const void *data, size_t len, uint8_t out[SEV_DIGEST_SIZE])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == SEV_DIGEST_SIZE
+		   ? 0
+		   : -EIO;
+}

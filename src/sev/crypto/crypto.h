@@ -43,6 +43,10 @@ int sev_hmac_sha256(const uint8_t *key, size_t key_len, const struct sev_iov *pa
 int sev_aes128_ctr(const uint8_t key[SEV_KEY_SIZE], const uint8_t iv[SEV_IV_SIZE],
 		   const uint8_t *in, uint8_t *out, size_t len) __attribute__((warn_unused_result));
 
+/* SHA-256 of len bytes at data. Returns 0 or -EIO. */
+int sev_sha256(const void *data, size_t len, uint8_t out[SEV_DIGEST_SIZE])
+    __attribute__((warn_unused_result));
+
 /* Constant-time equality: true when the len bytes at a and b are equal. */
 int sev_crypto_equal(const void *a, const void *b, size_t len);
 

@@ -287,15 +287,6 @@ size_t owner_secret_table(const uint8_t key[FW_TRANSPORT_KEY_SIZE], uint8_t *buf
 	return total;
 }
 
-static int sha256(const void *data, size_t len, uint8_t out[SEV_DIGEST_SIZE])
-{
-	unsigned int n = 0;
-
-	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == SEV_DIGEST_SIZE
-		   ? 0
-		   : -EIO;
-}
-
 enum owner_refusal owner_verify(const struct owner *o, struct owner_launch *l,
 				const struct sev_launch_measure *m, struct owner_secret *out,
 				char *why, size_t whylen)
@@ -327,7 +318,7 @@ enum owner_refusal owner_verify(const struct owner *o, struct owner_launch *l,
 		goto out;
 	}
 	ret = sev_secret_build(&l->tk, m->measure, 0, iv, table, len, &out->hdr, out->ciphertext);
-	ret = ret ?: sha256(table, len, out->table_sha256);
+	ret = ret ?: sev_sha256(table, len, out->table_sha256);
 	if (ret) {
 		r = refuse(OWNER_INTERNAL, why, whylen, "secret: %s", sev_crypto_strerror(ret));
 		goto out;
