@@ -81,6 +81,7 @@ NORETURN void fw_refuse_line(enum fw_exit_reason why, struct line *detail)
 			l.buf[l.len++] = detail->buf[i];
 	}
 	line_print(&l);
+	mh_stop(); /* APs still waiting for the BSP halt */
 	outl(DEBUG_EXIT_PORT, FW_EXIT_BASE | r);
 	/* No debug-exit device: stop here, interrupts off. */
 	for (;;)

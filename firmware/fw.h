@@ -135,6 +135,8 @@ void secret_read(void);
 /* The transport key's FW_TRANSPORT_KEY_SIZE bytes in the secret block, or
  * NULL: for the Migration Handler, never copied. */
 extern const uint8_t *fw_transport_key;
+/* The launch id entry's FW_SECRET_LAUNCH_ID_SIZE bytes, or NULL. */
+extern const uint8_t *fw_launch_id;
 
 /* kernel.c: the bzImage setup header (boot.rst) and where things go. */
 struct kernel_info {
@@ -166,6 +168,21 @@ void load_all(const struct fw_boot_config *cfg, const struct fw_hashes *want, st
 extern volatile uint8_t fw_parked[FW_VMSA_MAX];
 NORETURN void fw_ap_main(uint32_t apic_id);
 void park_wait_handlers(const struct fw_boot_config *cfg);
+NORETURN void park_self(uint32_t apic_id); /* mark parked, halt for good */
+
+/* mhboot.c: the Migration Handler's CPL0 side (mh/mh.h). Every AP waits
+ * in fw_ap_main() until the BSP has called mh_configure() (config known:
+ * OS APs halt) and, handler vCPUs, mh_start() (they enter the MH). */
+void mh_configure(const struct fw_boot_config *cfg);
+void mh_start(const struct fw_boot_config *cfg);
+/* End of the low RAM the OS may be loaded into: the MH region's base. */
+uint64_t mh_load_end(void);
+uint64_t mh_region_base(void);
+uint64_t mh_region_size(void);
+/* From fw_ap_main(): waits for the BSP, then enters the MH or returns. */
+void mh_ap_wait(uint32_t apic_id);
+/* A refusal: APs still waiting in mh_ap_wait() return and halt. */
+void mh_stop(void);
 
 /* trap.c, sys.S, user.S */
 struct trapframe {
@@ -178,6 +195,7 @@ void fw_trap(struct trapframe *f);
 long fw_user_call(void *job);
 NORETURN void fw_user_resume(long result);
 NORETURN void fw_boot_kernel(uint64_t entry, uint64_t zero_page);
+NORETURN void fw_mh_enter(uint64_t handler, uint64_t state, uint64_t rsp);
 extern char fw_user_entry[];
 
 /* main.c */

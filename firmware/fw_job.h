@@ -45,6 +45,8 @@ struct fw_tables {
 	uint64_t header_len; /* setup header bytes at FW_SETUP + 0x1f1, checked */
 	uint64_t initrd_addr;
 	uint64_t initrd_size;
+	uint64_t mh_base; /* the Migration Handler's private region; size 0: none */
+	uint64_t mh_size;
 	uint32_t os_vcpus;
 	uint32_t cpuid_signature; /* CPUID.1:EAX and EDX, for the MP table */
 	uint32_t cpuid_features;

@@ -35,11 +35,17 @@
 /* Descriptor tables (Intel SDM Vol. 3A §3.5.1, §6.14, §8.7). */
 #define FW_SYS (FW_IMAGE_BASE + 0x50000)
 #define FW_GDT FW_SYS
-#define FW_GDT_DESC (FW_SYS + 0x80)
+#define FW_GDT_DESC (FW_SYS + 0xe0)
 #define FW_TSS (FW_SYS + 0x100)
 #define FW_OS_GDT (FW_SYS + 0x200) /* boot.rst: __BOOT_CS 0x10, __BOOT_DS 0x18 */
 #define FW_OS_GDT_DESC (FW_SYS + 0x280)
 #define FW_IDT_DESC (FW_SYS + 0x300)
+/* One TSS per handler vCPU (handler index h), so that a trap from its CPL3
+ * Migration Handler lands on its own stack: TSS.RSP0 is set to the vCPU's
+ * CPL0 stack (FW_STACKS), which it leaves for good when it enters CPL3. */
+#define FW_MH_TSS (FW_SYS + 0x400) /* + h * FW_MH_TSS_SIZE, 8 of them */
+#define FW_MH_TSS_SIZE 0x80
+#define FW_MH_TSS_MAX 8 /* MH_MAX_HANDLERS */
 #define FW_IDT (FW_IMAGE_BASE + 0x51000)
 #define FW_IDT_ENTRIES 256
 #define FW_ISR (FW_IMAGE_BASE + 0x52000) /* 16-byte stubs: vectors 0-31, then 0x80 */
@@ -68,7 +74,11 @@
 #define FW_TABLE (FW_TABLE_END - FW_TABLE_SIZE)
 #define FW_RESET_VECTOR 0xfffffff0
 
-/* Shared (host-visible) region in low RAM: fw_cfg DMA descriptor and bounce. */
+/* Shared (host-visible) region in low RAM: fw_cfg DMA descriptor and bounce;
+ * the Migration Handler's mailbox (+0x1000) and slots (+0x10000, over the
+ * bounce buffer, which only boot uses), include/sevm/mh_abi.h. The MH's
+ * private region (firmware/mh/mh.h, mh_layout()) lies at the top of RAM
+ * below 3 GiB, placed from ram_size and handler_vcpus alone. */
 #define FW_SHARED_BASE 0x800000
 #define FW_SHARED_SIZE 0x400000
 #define FW_DMA_DESC FW_SHARED_BASE
@@ -89,7 +99,8 @@
 #define SEL_UDATA 0x2b
 #define SEL_UCODE 0x33
 #define SEL_TSS 0x38
-#define FW_GDT_ENTRIES 9
+#define SEL_MH_TSS 0x48 /* + 16 * h: handler h's TSS */
+#define FW_GDT_ENTRIES 25	/* 9, then 8 16-byte TSS descriptors */
 #define SEL_OS_CODE 0x10
 #define SEL_OS_DATA 0x18
 
@@ -97,6 +108,18 @@
 #define FW_SYSCALL_VECTOR 0x80
 #define FW_SYS_DONE 0  /* the job is done, RDI = result */
 #define FW_SYS_ABORT 1 /* stack protector or fortify check failed */
+/* Migration Handler vCPUs only (they never return to a saved CPL0 stack): */
+#define FW_SYS_MH_DOORBELL 2 /* OUT FW_MH_DOORBELL_PORT, RDI; then back to CPL3 */
+#define FW_SYS_MH_PARK 3     /* halt for good (interrupts off) */
+
+/*
+ * Migration Handler (firmware/mh/mh.h): its private region in low RAM sits
+ * at the top of RAM below 3 GiB, sized from ram_size and handler_vcpus
+ * (mh_layout()). The MH reaches RAM below 3 GiB, its own region included,
+ * through a second map at FW_MH_RAM_ALIAS + GPA (the same page directories
+ * as the identity map), so that guest page 0 is not a NULL pointer.
+ */
+#define FW_MH_RAM_ALIAS 0x100000000 /* PDPT entries 4-6: 4-7 GiB -> 0-3 GiB */
 
 /* Control registers, MSRs, page-table bits (Intel SDM Vol. 3A §2.5, §4.5). */
 #define CR0_PE 0x1

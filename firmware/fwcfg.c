@@ -61,8 +61,14 @@ static void check_config(const struct fw_boot_config *c)
 		fw_refuse(FW_EXIT_BOOT_CONFIG, "os_vcpus");
 	if (c->ram_size < MIN_RAM || c->ram_size > MAX_RAM || c->ram_size % MIB)
 		fw_refuse(FW_EXIT_BOOT_CONFIG, "ram_size");
-	if (c->flags)
+	if (c->flags & ~FW_BOOT_FLAGS_KNOWN)
 		fw_refuse(FW_EXIT_BOOT_CONFIG, "flags");
+	/* A migration target runs the MH and loads nothing (fw_abi.h). */
+	if (c->flags & FW_BOOT_MIGRATION_TARGET) {
+		if (!c->handler_vcpus)
+			fw_refuse(FW_EXIT_BOOT_CONFIG, "handler_vcpus");
+		return;
+	}
 
 	/* Sizes of the fw_cfg items: each on its own first, so no sum wraps. */
 	low_end = ram_low_end(c->ram_size);

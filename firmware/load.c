@@ -94,7 +94,7 @@ static void load_kernel(const struct fw_boot_config *cfg, const uint8_t *want, u
 
 void load_all(const struct fw_boot_config *cfg, const struct fw_hashes *want, struct loaded *l)
 {
-	uint64_t low_end = ram_low_end(cfg->ram_size);
+	uint64_t low_end = mh_load_end(); /* below the MH's private region */
 	struct region r;
 	uint8_t got[FW_HASH_SIZE];
 

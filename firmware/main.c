@@ -3,11 +3,15 @@
  * The BSP's boot sequence (docs/firmware.md, "Boot sequence"), entered
  * from reset.S in 64-bit mode at CPL0:
  *
- *   banner -> fw_cfg signature and boot configuration -> hashes table
- *   -> secret table, if injected (check and hash at CPL3, report)
+ *   banner -> fw_cfg signature and boot configuration (the APs learn
+ *   their kind) -> hashes table -> secret table, if injected (check and
+ *   hash at CPL3, report) -> Migration Handler set up, handler vCPUs let in
  *   -> clear the legacy areas -> kernel, initrd, command line: fetch,
  *   place, hash at CPL3, compare -> e820, MP, ACPI, zero page (CPL3)
  *   -> wait for the handler vCPUs to park -> the kernel's 64-bit entry.
+ *
+ * As a migration target (FW_BOOT_MIGRATION_TARGET) it stops after the
+ * secret table and the MH: no OS is loaded, the BSP parks.
  *
  * Everything that loops goes to CPL3 as a job (fw_job.h): CPL0 code is
  * emulated on PVM, about a microsecond per instruction.
@@ -67,6 +71,8 @@ static void build_tables(const struct fw_boot_config *cfg, const struct loaded *
 					   .header_len = l->k.header_len,
 					   .initrd_addr = l->initrd_addr,
 					   .initrd_size = l->initrd_size,
+					   .mh_base = mh_region_base(),
+					   .mh_size = mh_region_size(),
 					   .os_vcpus = cfg->os_vcpus,
 					   .cpuid_signature = r[0],
 					   .cpuid_features = r[3],
@@ -99,8 +105,19 @@ NORETURN void fw_main(void)
 	con_puts("firmware: sevm-fw " SEVM_VERSION "\n");
 	fw_user_init();
 	fwcfg_read_config(&cfg);
+	mh_configure(&cfg);
+	if (cfg.flags & FW_BOOT_MIGRATION_TARGET) {
+		/* design.md §5 "Target startup": no OS; the MH receives. The BSP
+		 * and OS APs stay parked (later: held for the trampoline). */
+		secret_read();
+		mh_start(&cfg);
+		park_wait_handlers(&cfg);
+		con_puts("firmware: migration target: waiting for records\n");
+		park_self(0);
+	}
 	hashes_read(&want);
 	secret_read();
+	mh_start(&cfg);
 	clear_legacy_areas();
 	load_all(&cfg, &want, &l);
 	print_verified(&l);

@@ -3,11 +3,11 @@
  * Every vCPU but the BSP ends up here, on its own stack (reset.S), with
  * interrupts off. OS APs wait for the OS's INIT/SIPI/SIPI (Intel MP spec
  * 1.4 B.4), which KVM delivers to a halted vCPU as on hardware. Handler
- * vCPUs (APIC IDs os_vcpus.. , absent from the MP table and MADT) stay
- * here, in firmware runtime memory the OS never maps, until the Migration
- * Handler wakes them (later work: an NMI reaches fw_trap, which returns,
- * and the loop below can then look for work). Both kinds mark themselves
- * parked; the BSP checks the handler vCPUs before it boots the OS.
+ * vCPUs (APIC IDs os_vcpus.. , absent from the MP table and MADT) mark
+ * themselves parked too, then wait for the BSP to set up the Migration
+ * Handler and enter it at CPL3 (mhboot.c). Every AP first waits (briefly:
+ * the BSP reads the configuration first) to learn which kind it is. The
+ * BSP checks the handler vCPUs before it boots the OS.
  */
 #include "fw.h"
 
@@ -18,11 +18,19 @@
 
 volatile uint8_t fw_parked[FW_VMSA_MAX];
 
-NORETURN void fw_ap_main(uint32_t apic_id)
+NORETURN void park_self(uint32_t apic_id)
 {
 	__atomic_store_n(&fw_parked[apic_id], 1, __ATOMIC_RELEASE);
 	for (;;)
 		__asm__ volatile("hlt" ::: "memory");
+}
+
+/* Handler vCPUs do not return from mh_ap_wait(): they enter the MH. */
+NORETURN void fw_ap_main(uint32_t apic_id)
+{
+	__atomic_store_n(&fw_parked[apic_id], 1, __ATOMIC_RELEASE);
+	mh_ap_wait(apic_id);
+	park_self(apic_id);
 }
 
 /* The wait is a bound, not a measurement: a host that lies about the

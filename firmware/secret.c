@@ -7,9 +7,10 @@
  *
  * The check and SHA-256 run at CPL3 like every loop (fw_job.h), but on the
  * table where it lies: for that one job the secret page's PTE gets the
- * user bit, and loses it before anything else runs. The secret is never
- * copied; only where the transport key lies is kept, for the Migration
- * Handler.
+ * user bit, and loses it before anything else runs. The table is never
+ * copied; only where the transport key and the launch id lie is kept, and
+ * mhboot.c copies those two entries, and nothing else of the table, into
+ * the Migration Handler's private memory.
  */
 #include "fw.h"
 #include "fw_job.h"
@@ -20,6 +21,7 @@
 	((volatile uint64_t *)(uintptr_t)(FW_PT + 8 * ((FW_SECRET_BASE - PT_BASE) >> 12)))
 
 const uint8_t *fw_transport_key;
+const uint8_t *fw_launch_id;
 
 /* Intel SDM Vol. 3A §4.10.4.1: after changing a PTE, INVLPG drops the
  * stale translation of that page. */
@@ -58,6 +60,7 @@ void secret_read(void)
 	const struct fw_secret *s = &fw_job.secret;
 
 	fw_transport_key = NULL;
+	fw_launch_id = NULL;
 	/* No header GUID: nothing was injected (not an SEV launch). */
 	if (!eq_qwords((const void *)(uintptr_t)FW_SECRET_BASE, guid, FW_GUID_SIZE / 8))
 		return;
@@ -72,9 +75,12 @@ void secret_read(void)
 	/* The same code found the GUID just now; anything else is a bug, and
 	 * the key must lie inside the block whatever CPL3 said. */
 	if (s->status != SECRET_TABLE_OK ||
-	    s->info.key_offset > FW_SECRET_TABLE_MAX - FW_TRANSPORT_KEY_SIZE)
+	    s->info.key_offset > FW_SECRET_TABLE_MAX - FW_TRANSPORT_KEY_SIZE ||
+	    s->info.launch_id_offset > FW_SECRET_TABLE_MAX - FW_SECRET_LAUNCH_ID_SIZE)
 		fw_refuse(FW_EXIT_INTERNAL, "secret table job");
 	if (s->info.key_offset)
 		fw_transport_key = (const uint8_t *)(uintptr_t)FW_SECRET_BASE + s->info.key_offset;
+	if (s->info.launch_id_offset)
+		fw_launch_id = (const uint8_t *)(uintptr_t)FW_SECRET_BASE + s->info.launch_id_offset;
 	print_table(s);
 }

@@ -57,6 +57,7 @@ static int check_entry(const uint8_t *t, uint32_t off, uint32_t total,
 		       struct secret_table_info *info, uint32_t *len, uint32_t *why)
 {
 	static const uint8_t key_guid[FW_GUID_SIZE] = FW_GUID_SECRET_TRANSPORT_KEY;
+	static const uint8_t id_guid[FW_GUID_SIZE] = FW_GUID_SECRET_LAUNCH_ID;
 	uint32_t left = total - off;
 
 	if (left < FW_SECRET_ENTRY_HEADER_SIZE)
@@ -73,6 +74,9 @@ static int check_entry(const uint8_t *t, uint32_t off, uint32_t total,
 			return bad(why, SECRET_REASON_KEY_SIZE);
 		info->key_offset = off + FW_SECRET_ENTRY_HEADER_SIZE;
 	}
+	if (guid_eq(t + off, id_guid) && !info->launch_id_offset &&
+	    *len - FW_SECRET_ENTRY_HEADER_SIZE == FW_SECRET_LAUNCH_ID_SIZE)
+		info->launch_id_offset = off + FW_SECRET_ENTRY_HEADER_SIZE;
 	info->entries++;
 	return SECRET_TABLE_OK;
 }
@@ -81,7 +85,7 @@ int secret_table_check(const uint8_t *t, size_t max, struct secret_table_info *o
 		       uint32_t *why)
 {
 	static const uint8_t table_guid[FW_GUID_SIZE] = FW_GUID_SECRET_TABLE;
-	struct secret_table_info info = {0, 0, 0, 0};
+	struct secret_table_info info = {0};
 	uint32_t off = FW_SECRET_HEADER_SIZE;
 
 	if (max < FW_GUID_SIZE || !guid_eq(t, table_guid))

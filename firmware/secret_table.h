@@ -64,6 +64,9 @@ struct secret_table_info {
 	uint32_t used;	     /* header and entries; the rest is padding */
 	uint32_t entries;    /* every entry, the transport key's included */
 	uint32_t key_offset; /* of the transport key's data in the table; 0: none */
+	/* of the first FW_GUID_SECRET_LAUNCH_ID entry with 16 bytes of data; 0:
+	 * none (another size is counted and left alone, not refused) */
+	uint32_t launch_id_offset;
 };
 
 /* Checks the table at t, of which max bytes are readable. Returns a

@@ -20,13 +20,19 @@
 	/* FW_PML4 */
 	.quad	FW_PDPT + PTE_P + PTE_W + PTE_U
 	.fill	511, 8, 0
-	/* FW_PDPT */
+	/* FW_PDPT: 0-4 GiB identity; 4-7 GiB the Migration Handler's alias
+	 * of RAM below 3 GiB (FW_MH_RAM_ALIAS), through the same PDs. */
 	i = 0
 	.rept	4
 	.quad	FW_PD + i * FW_PAGE + PTE_P + PTE_W + PTE_U
 	i = i + 1
 	.endr
-	.fill	508, 8, 0
+	i = 0
+	.rept	3
+	.quad	FW_PD + i * FW_PAGE + PTE_P + PTE_W + PTE_U
+	i = i + 1
+	.endr
+	.fill	505, 8, 0
 	/* FW_PD: 0-3 GiB RAM for CPL3 to fill, the 3-4 GiB hole unmapped but
 	 * for the last 2 MiB, which FW_PT maps page by page. */
 	i = 0
@@ -81,6 +87,15 @@ fw_gdt:	/* flat descriptors (Intel SDM Vol. 3A §3.4.5), accessed bit preset */
 	.word	0x67, FW_TSS & 0xffff
 	.byte	(FW_TSS >> 16) & 0xff, 0x89, 0, (FW_TSS >> 24) & 0xff
 	.long	0, 0
+	/* 0x48 + 16 * h: handler h's TSS (FW_MH_TSS), loaded by that vCPU. */
+	h = 0
+	.rept	FW_MH_TSS_MAX
+	t = FW_MH_TSS + h * FW_MH_TSS_SIZE
+	.word	0x67, t & 0xffff
+	.byte	(t >> 16) & 0xff, 0x89, 0, (t >> 24) & 0xff
+	.long	0, 0
+	h = h + 1
+	.endr
 
 	/* 16-bit LGDTL reads limit and a 32-bit base, 64-bit LGDT 64 bits. */
 	.org	FW_GDT_DESC - FW_SYS
@@ -106,6 +121,19 @@ fw_gdt:	/* flat descriptors (Intel SDM Vol. 3A §3.4.5), accessed bit preset */
 	.org	FW_IDT_DESC - FW_SYS
 	.word	FW_IDT_ENTRIES * 16 - 1
 	.quad	FW_IDT
+
+	/* Handler TSSes: RSP0 is written by the handler vCPU before LTR. */
+	h = 0
+	.rept	FW_MH_TSS_MAX
+	.org	FW_MH_TSS + h * FW_MH_TSS_SIZE - FW_SYS
+	.long	0
+	.quad	0			/* RSP0: set at run time (mhboot.c) */
+	.quad	0, 0, 0
+	.fill	7, 8, 0
+	.quad	0
+	.word	0, 0x68
+	h = h + 1
+	.endr
 
 /* ---- IDT: 64-bit interrupt gates (Intel SDM Vol. 3A §6.14.1) ---- */
 	.section .fw.idt, "aw", @progbits
@@ -209,6 +237,22 @@ fw_user_call:
 	push	$0x2			/* RFLAGS: IF = 0, IOPL = 0 */
 	push	$SEL_UCODE
 	mov	$fw_user_entry, %eax
+	push	%rax
+	iretq
+
+/*
+ * noreturn void fw_mh_enter(u64 handler, u64 state, u64 rsp): a handler
+ * vCPU enters its CPL3 Migration Handler for good (mhboot.c): IRETQ to
+ * fw_mh_entry (user.S) on its own CPL3 stack, RDI and RSI kept.
+ */
+	.globl	fw_mh_enter
+fw_mh_enter:
+	mov	$SEL_UDATA, %eax
+	push	%rax
+	push	%rdx
+	push	$0x2			/* RFLAGS: IF = 0, IOPL = 0 */
+	push	$SEL_UCODE
+	mov	$fw_mh_entry, %eax
 	push	%rax
 	iretq
 

@@ -3,7 +3,9 @@
  * Exceptions and system calls (IDT in sys.S). Three things arrive here:
  *
  *  - int 0x80 from CPL3, the end of a job (FW_SYS_DONE) or a failed
- *    stack-protector/fortify check (FW_SYS_ABORT). On PVM the INT never
+ *    stack-protector/fortify check (FW_SYS_ABORT); from a Migration
+ *    Handler vCPU also its doorbell (FW_SYS_MH_DOORBELL, back to CPL3)
+ *    and its end (FW_SYS_MH_PARK). On PVM the INT never
  *    reaches the DPL-3 gate: KVM's emulator cannot do protected-mode INT n
  *    and raises #UD at the instruction (docs/testguest.md, PVM notes), so a
  *    #UD from CPL3 on the bytes CD 80 counts as the same call.
@@ -46,14 +48,42 @@ static NORETURN void fatal(const struct trapframe *f)
 	fw_refuse_line(FW_EXIT_INTERNAL, &l);
 }
 
+/* A handler vCPU traps on its own CPL0 stack (its TSS, mhboot.c); the BSP
+ * on the trap stack. Only the BSP has a job to resume. */
+static bool on_handler_stack(const struct trapframe *f)
+{
+	uintptr_t a = (uintptr_t)f;
+
+	return a >= FW_STACKS && a < FW_STACKS + FW_VMSA_MAX * FW_STACK_SIZE;
+}
+
+static void mh_syscall(struct trapframe *f)
+{
+	if (f->rax == FW_SYS_MH_DOORBELL) {
+		outl(FW_MH_DOORBELL_PORT, (uint32_t)f->rdi);
+		/* #UD leaves RIP at the INT (2 bytes); a real INT after it. */
+		if (f->vector == VEC_UD)
+			f->rip += 2;
+		return;
+	}
+	if (f->rax == FW_SYS_MH_PARK)
+		for (;;)
+			__asm__ volatile("cli; hlt" ::: "memory");
+	fw_refuse(FW_EXIT_INTERNAL, "CPL3 stack or buffer check failed");
+}
+
 void fw_trap(struct trapframe *f)
 {
 	if (f->vector == VEC_NMI)
 		return;
 	if (is_syscall(f)) {
-		if (f->rax == FW_SYS_DONE)
+		if (on_handler_stack(f))
+			mh_syscall(f);
+		else if (f->rax == FW_SYS_DONE)
 			fw_user_resume((long)f->rdi);
-		fw_refuse(FW_EXIT_INTERNAL, "CPL3 stack or buffer check failed");
+		else
+			fw_refuse(FW_EXIT_INTERNAL, "CPL3 stack or buffer check failed");
+		return;
 	}
 	fatal(f);
 }

@@ -58,8 +58,10 @@ static int reserve(unsigned n, uint64_t base, uint64_t size)
 }
 
 /* mem_layout() (src/vmm/mem.c): RAM below the 3 GiB hole, the rest at 4 GiB;
- * the legacy holes come from e820_build(), the firmware's own from here. */
-static int build_e820(uint8_t *zp, uint64_t ram_size)
+ * the legacy holes come from e820_build(), the firmware's own from here:
+ * the shared region, the Migration Handler's private region (mh/mh.h) and
+ * the image. */
+static int build_e820(uint8_t *zp, uint64_t ram_size, uint64_t mh_base, uint64_t mh_size)
 {
 	uint64_t low = ram_size < MEM_HOLE_START ? ram_size : MEM_HOLE_START;
 	struct mem_range ram[2] = {{0, low}, {MEM_4G, ram_size - low}};
@@ -67,6 +69,8 @@ static int build_e820(uint8_t *zp, uint64_t ram_size)
 
 	if (n >= 0)
 		n = reserve((unsigned)n, FW_SHARED_BASE, FW_SHARED_SIZE);
+	if (n >= 0 && mh_size)
+		n = reserve((unsigned)n, mh_base, mh_size);
 	if (n >= 0)
 		n = reserve((unsigned)n, FW_IMAGE_BASE, FW_IMAGE_SIZE);
 	if (n >= 0)
@@ -98,7 +102,7 @@ void fw_user_tables(struct fw_tables *t)
 {
 	uint8_t *zp = (uint8_t *)FW_ZERO_PAGE;
 
-	if (build_e820(zp, t->ram_size) < 0) {
+	if (build_e820(zp, t->ram_size, t->mh_base, t->mh_size) < 0) {
 		t->error = FW_TABLES_ERR_E820;
 		return;
 	}

@@ -23,4 +23,23 @@ fw_user_abort:
 	int	$FW_SYSCALL_VECTOR
 	ud2
 
+/*
+ * Migration Handler vCPUs (mhboot.c, fw_mh_enter): RDI = handler index,
+ * RSI = the MH state, RSP = the handler's own 16-byte aligned CPL3 stack
+ * in the MH region. mh_main never returns.
+ */
+	.globl	fw_mh_entry
+fw_mh_entry:
+	call	mh_main
+	ud2
+
+/* long fw_mh_syscall(long nr, long arg): FW_SYS_MH_DOORBELL, FW_SYS_MH_PARK.
+ * On PVM the INT arrives as #UD at it; trap.c steps over it and returns. */
+	.globl	fw_mh_syscall
+fw_mh_syscall:
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	int	$FW_SYSCALL_VECTOR
+	ret
+
 	.section .note.GNU-stack, "", @progbits

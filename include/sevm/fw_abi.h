@@ -155,8 +155,24 @@ struct fw_boot_config {
 	uint64_t kernel_size;
 	uint64_t initrd_size;
 	uint32_t cmdline_size; /* including the NUL */
-	uint32_t flags; /* none defined yet: must be 0 */
+	uint32_t flags; /* FW_BOOT_*; any other bit is refused */
 };
+
+/* fw_boot_config.flags. MIGRATION_TARGET: the VM is started to receive a
+ * migration (design.md §5, "Target startup"): the firmware loads and boots
+ * no OS (kernel, initrd and cmdline items are neither read nor checked),
+ * starts the Migration Handler as target (handler_vcpus must be >= 1) and
+ * parks the OS vCPUs. Without it the MH is the source and the OS boots. */
+#define FW_BOOT_MIGRATION_TARGET 0x1u
+#define FW_BOOT_FLAGS_KNOWN FW_BOOT_MIGRATION_TARGET
+
+/* Migration Handler doorbell: each handler vCPU writes its handler index
+ * (u32, 32-bit OUT) here exactly once, right after it reported
+ * MH_HANDLER_READY in the mailbox (include/sevm/mh_abi.h), so the VMM can
+ * stop running that vCPU until a migration starts. It is the only VM exit
+ * a READY handler makes: afterwards it polls its slots. A handler that
+ * failed (MH_HANDLER_FAILED) halts instead and never rings. */
+#define FW_MH_DOORBELL_PORT 0x51c /* past fw_cfg's DMA register (QEMU: 8 bytes at 0x514) */
 
 /* ---- how the firmware ends the VM when it refuses to boot ----
  * It prints one line "firmware: <reason>" on COM1 and writes

@@ -80,6 +80,13 @@ int kvm_set_user_memory_region(int vm_fd, const struct kvm_userspace_memory_regi
 	return xioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, r);
 }
 
+int kvm_get_dirty_log(int vm_fd, uint32_t slot, void *bitmap)
+{
+	struct kvm_dirty_log log = {.slot = slot, .dirty_bitmap = bitmap};
+
+	return xioctl(vm_fd, KVM_GET_DIRTY_LOG, &log);
+}
+
 int kvm_set_tss_addr(int vm_fd, uint64_t gpa)
 {
 	return xioctl(vm_fd, KVM_SET_TSS_ADDR, (void *)(unsigned long)gpa);

@@ -22,6 +22,8 @@ int kvm_vcpu_mmap_size(int kvm_fd) KVM_WUR;
 int kvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out) KVM_WUR;
 
 int kvm_set_user_memory_region(int vm_fd, const struct kvm_userspace_memory_region *r) KVM_WUR;
+/* KVM_GET_DIRTY_LOG: the slot's bitmap (one bit per page, cleared in KVM). */
+int kvm_get_dirty_log(int vm_fd, uint32_t slot, void *bitmap) KVM_WUR;
 int kvm_set_tss_addr(int vm_fd, uint64_t gpa) KVM_WUR;
 int kvm_set_identity_map_addr(int vm_fd, uint64_t gpa) KVM_WUR;
 int kvm_create_irqchip(int vm_fd) KVM_WUR;

@@ -27,7 +27,7 @@ static const char usage_main[] =
     "'sevm COMMAND --help' describes a command. Documentation: docs/ in the source tree.\n";
 
 static const char usage_run[] =
-    "Usage: sevm run [--help] CONFIG\n"
+    "Usage: sevm run [--help] [--control PATH] [--migration-target] CONFIG\n"
     "\n"
     "Boot the VM that CONFIG (a vm.toml, see docs/config.md) describes and serve\n"
     "it until it ends. With console = \"stdio\" the guest's serial port is this\n"
@@ -44,7 +44,10 @@ static const char usage_run[] =
     "     SEV platform (its status named) refused; the guest never ran\n"
     "\n"
     "Options:\n"
-    "  -h, --help  show this help and exit\n";
+    "  -h, --help            show this help and exit\n"
+    "  --control PATH        serve a control socket at PATH (docs/control.md)\n"
+    "  --migration-target    start the VM to receive a migration: its firmware\n"
+    "                        waits for Migration Handler records, no OS boots\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -58,8 +61,11 @@ static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"help", no_argument, NULL, 'h'},
+	    {"control", required_argument, NULL, 'c'},
+	    {"migration-target", no_argument, NULL, 't'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct run_opts ro = {0};
 	struct config_limits lim;
 	struct vm_config cfg;
 	int c, status;
@@ -71,7 +77,15 @@ static int cmd_run(int argc, char **argv)
 			fputs(usage_run, stdout);
 			return RUN_OK;
 		}
-		return usage_error("run: unknown option '%s'", argv[optind - 1]);
+		if (c == 'c') {
+			ro.control_path = optarg;
+			continue;
+		}
+		if (c == 't') {
+			ro.migration_target = true;
+			continue;
+		}
+		return usage_error("run: unknown option or missing value '%s'", argv[optind - 1]);
 	}
 	if (optind == argc)
 		return usage_error("run: missing CONFIG%s", "");
@@ -80,7 +94,11 @@ static int cmd_run(int argc, char **argv)
 	config_host_limits(&lim);
 	if (config_load(argv[optind], &lim, &cfg, stderr))
 		return RUN_USAGE;
-	status = run_vm(&cfg);
+	if (ro.migration_target && !cfg.firmware_data) {
+		config_free(&cfg);
+		return usage_error("run: --migration-target needs the firmware%s", "");
+	}
+	status = run_vm(&cfg, &ro);
 	config_free(&cfg);
 	return status;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "run.h"
 #include "console.h"
+#include "control.h"
 #include "vm.h"
 #include "vm_sev.h"
 #include "sevm/fw_abi.h"
@@ -13,7 +14,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-enum { POLL_END, POLL_SIGNAL, POLL_STDIN, NR_POLL };
+enum { POLL_END, POLL_SIGNAL, POLL_STDIN, POLL_CONTROL, NR_POLL };
 
 static int make_signalfd(sigset_t *set)
 {
@@ -39,16 +40,18 @@ static void forward_stdin(struct vm *vm, struct pollfd *pfd)
 		pfd->fd = -1; /* EOF or a dead terminal: the guest gets no more input */
 }
 
-static void serve(struct vm *vm, int sig_fd)
+static void serve(struct vm *vm, int sig_fd, struct control *ctl)
 {
 	struct pollfd pfd[NR_POLL] = {
 	    [POLL_END] = {.fd = vm->end_fd, .events = POLLIN},
 	    [POLL_SIGNAL] = {.fd = sig_fd, .events = POLLIN},
 	    [POLL_STDIN] = {.fd = vm->cfg->console == CONSOLE_STDIO ? STDIN_FILENO : -1,
 			    .events = POLLIN},
+	    [POLL_CONTROL] = {.fd = -1, .events = POLLIN},
 	};
 
 	for (;;) {
+		pfd[POLL_CONTROL].fd = ctl ? control_poll_fd(ctl) : -1;
 		if (poll(pfd, NR_POLL, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -70,6 +73,8 @@ static void serve(struct vm *vm, int sig_fd)
 			return;
 		if (pfd[POLL_STDIN].revents & (POLLIN | POLLHUP | POLLERR))
 			forward_stdin(vm, &pfd[POLL_STDIN]);
+		if (pfd[POLL_CONTROL].revents & (POLLIN | POLLHUP | POLLERR))
+			control_serve(ctl);
 	}
 }
 
@@ -111,12 +116,14 @@ static int report(const struct vm *vm)
 	}
 }
 
-int run_vm(const struct vm_config *cfg)
+int run_vm(const struct vm_config *cfg, const struct run_opts *opts)
 {
+	struct control ctl;
 	struct vm vm;
 	char err[320];
 	sigset_t set;
 	int sig_fd, status, ret;
+	bool have_ctl = false;
 
 	sig_fd = make_signalfd(&set);
 	if (sig_fd < 0) {
@@ -128,22 +135,32 @@ int run_vm(const struct vm_config *cfg)
 		close(sig_fd);
 		return RUN_ERROR;
 	}
+	vm.migration_target = opts->migration_target;
 	ret = vm_boot(&vm, err, sizeof(err));
 	if (!ret && cfg->sev.enabled)
 		ret = vm_sev_launch(&vm, err, sizeof(err));
+	if (!ret && opts->control_path) {
+		have_ctl = !(ret = control_open(&ctl, &vm, opts->control_path, err, sizeof(err)));
+		if (have_ctl)
+			fprintf(stderr, "sevm: control socket %s\n", opts->control_path);
+	}
 	ret = ret ?: vm_start(&vm, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "sevm: %s\n", err);
+		if (have_ctl)
+			control_close(&ctl);
 		vm_destroy(&vm);
 		close(sig_fd);
 		return ret == -EACCES && cfg->sev.enabled ? RUN_LAUNCH_REFUSED : RUN_ERROR;
 	}
 	if (cfg->console == CONSOLE_STDIO)
 		console_raw_begin();
-	serve(&vm, sig_fd);
+	serve(&vm, sig_fd, have_ctl ? &ctl : NULL);
 	vm_stop(&vm);
 	console_raw_end();
 	status = report(&vm);
+	if (have_ctl)
+		control_close(&ctl);
 	vm_destroy(&vm);
 	close(sig_fd);
 	return status;

@@ -3,6 +3,8 @@
 #ifndef SEVM_SRC_VMM_RUN_H
 #define SEVM_SRC_VMM_RUN_H
 
+#include <stdbool.h>
+
 #include "config.h"
 
 /* Exit statuses of `sevm run` (docs/cli.md). */
@@ -16,6 +18,12 @@ enum run_status {
 	RUN_LAUNCH_REFUSED = 6,	  /* SEV launch: the guest owner or the platform refused */
 };
 
-int run_vm(const struct vm_config *cfg);
+/* How `sevm run` was asked to run the VM beyond its config. */
+struct run_opts {
+	const char *control_path; /* --control: serve a control socket there (docs/control.md) */
+	bool migration_target;	  /* --migration-target: the firmware waits for records */
+};
+
+int run_vm(const struct vm_config *cfg, const struct run_opts *opts);
 
 #endif

@@ -161,6 +161,23 @@ out:
 	return ret;
 }
 
+int vcpu_request_pause(struct vcpu *v)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&v->lock);
+	if (v->state != VCPU_RUNNING) {
+		ret = -EINVAL;
+	} else {
+		set_state(v, VCPU_EV_PAUSE);
+		/* The vCPU's own thread sees PAUSING when its exit handler returns. */
+		if (!pthread_equal(pthread_self(), v->thread))
+			kick(v);
+	}
+	pthread_mutex_unlock(&v->lock);
+	return ret;
+}
+
 int vcpu_resume(struct vcpu *v)
 {
 	int ret = 0;

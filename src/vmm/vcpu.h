@@ -53,6 +53,12 @@ int vcpu_start(struct vcpu *v) __attribute__((warn_unused_result));
 /* Blocks until the vCPU is PAUSED (0) or has stopped on its own (-ESRCH). */
 int vcpu_pause(struct vcpu *v) __attribute__((warn_unused_result));
 int vcpu_resume(struct vcpu *v) __attribute__((warn_unused_result));
+/*
+ * Ask v to pause without waiting for it: from v's own exit handler (the
+ * thread completes the exit's I/O, then pauses) or from any thread.
+ * Returns 0, or -EINVAL when v is not running.
+ */
+int vcpu_request_pause(struct vcpu *v) __attribute__((warn_unused_result));
 /* Stops the thread (if any) and waits for it. Safe to call more than once. */
 void vcpu_stop(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);

@@ -260,6 +260,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errl
 	vm->nr_vcpus = cfg->vcpus + cfg->handler_vcpus;
 	vm->nr_os_vcpus = cfg->vcpus;
 	pthread_mutex_init(&vm->end_lock, NULL);
+	pthread_mutex_init(&vm->mh_lock, NULL);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
 	vm->end_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -445,4 +446,5 @@ void vm_destroy(struct vm *vm)
 		close(vm->end_fd);
 	vm->vm_fd = vm->kvm_fd = vm->end_fd = -1;
 	pthread_mutex_destroy(&vm->end_lock);
+	pthread_mutex_destroy(&vm->mh_lock);
 }

@@ -54,6 +54,11 @@ struct vm {
 	bool console_fd_owned;
 
 	/* [sev]: the platform playing the secure processor (vm_sev.c). */
+	/* Handler vCPUs: paused after their doorbell unless mh_run (vm_mh_run()). */
+	pthread_mutex_t mh_lock;
+	bool mh_run;
+	unsigned mh_parked;
+	bool migration_target; /* the firmware waits for records instead of booting */
 	struct emu_launch *sev_emu;
 	struct sev_platform *sev;
 	int *sev_vcpu_fds;
@@ -83,6 +88,13 @@ int vm_error(char *err, size_t errlen, int ret, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Boot through sevm's firmware (vm_firmware.c). */
 int vm_boot_firmware(struct vm *vm, char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/*
+ * Run (true) or stop running (false) the Migration Handler's vCPUs. Until
+ * the first call with true, each handler is paused when it rings its
+ * doorbell. Returns 0 or -errno.
+ */
+int vm_mh_run(struct vm *vm, bool run) __attribute__((warn_unused_result));
 
 /* What vCPU threads call on exits and failures (vm_exit.c). */
 extern const struct vcpu_ops vm_vcpu_ops;

@@ -3,7 +3,9 @@
 #include "kvm.h"
 #include "vm.h"
 #include "vcpu_regs.h"
+#include "sevm/fw_abi.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +31,52 @@ static int crash(struct vm *vm, struct vcpu *v, const char *what)
 	return 1;
 }
 
+/*
+ * A Migration Handler vCPU rings the doorbell once, when it is ready
+ * (docs/mailbox.md): from then on it only polls its slots, and while no
+ * migration runs sevm does not run it at all (design brief §5). An OS vCPU
+ * writing the port is ignored: the OS cannot park its own CPUs this way.
+ */
+static bool mh_doorbell(struct vm *vm, struct vcpu *v, struct kvm_run *run)
+{
+	if (run->io.port != FW_MH_DOORBELL_PORT || run->io.direction != KVM_EXIT_IO_OUT)
+		return false;
+	if (v->id < vm->nr_os_vcpus)
+		return true;
+	/* Under the lock: a vm_mh_run(true) either came first (then the
+	 * handler keeps running) or resumes it after this pause. */
+	pthread_mutex_lock(&vm->mh_lock);
+	if (!vm->mh_run && vcpu_request_pause(v) == 0)
+		vm->mh_parked++;
+	pthread_mutex_unlock(&vm->mh_lock);
+	return true;
+}
+
+int vm_mh_run(struct vm *vm, bool run)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&vm->mh_lock);
+	vm->mh_run = run;
+	for (unsigned i = vm->nr_os_vcpus; run && i < vm->nr_vcpus; i++) {
+		int r = vcpu_resume(&vm->vcpus[i]);
+
+		/* -EINVAL: not paused (still starting, or running already). */
+		if (r && r != -EINVAL && !ret)
+			ret = r;
+	}
+	pthread_mutex_unlock(&vm->mh_lock);
+	/* Pausing waits for each vCPU to stop, which a doorbell in flight
+	 * needs the lock for: outside it. */
+	for (unsigned i = vm->nr_os_vcpus; !run && i < vm->nr_vcpus; i++) {
+		int r = vcpu_pause(&vm->vcpus[i]);
+
+		if (r && r != -EINVAL && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
 static void pio_exit(struct vm *vm, struct kvm_run *run)
 {
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
@@ -47,7 +95,8 @@ static int on_exit(struct vcpu *v, void *opaque)
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
-		pio_exit(vm, run);
+		if (!mh_doorbell(vm, v, run))
+			pio_exit(vm, run);
 		return vm_end_requested(vm);
 	case KVM_EXIT_MMIO:
 		bus_dispatch(&vm->mmio, run->mmio.phys_addr, run->mmio.data, run->mmio.len,

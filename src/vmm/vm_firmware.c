@@ -49,6 +49,8 @@ static void encode_boot_config(struct vm *vm)
 	put_le64(b + offsetof(struct fw_boot_config, initrd_size), cfg->initrd_len);
 	put_le32(b + offsetof(struct fw_boot_config, cmdline_size),
 		 (uint32_t)strlen(cfg->cmdline) + 1);
+	put_le32(b + offsetof(struct fw_boot_config, flags),
+		 vm->migration_target ? FW_BOOT_MIGRATION_TARGET : 0);
 }
 
 /*

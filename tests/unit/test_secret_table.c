@@ -126,6 +126,35 @@ static void test_with_key(void **state)
 	assert_int_equal(info.key_offset, HDR + EHDR);
 }
 
+/* 5d0c3c8e-2f4b-4a6e-8c1d-9b7e5230a461: the launch id the MH's nonces
+ * come from. The first one of 16 bytes counts; other sizes are left alone. */
+static void test_launch_id(void **state)
+{
+	static const uint8_t id_guid[16] = {0x8e, 0x3c, 0x0c, 0x5d, 0x4b, 0x2f, 0x6e, 0x4a,
+					    0x8c, 0x1d, 0x9b, 0x7e, 0x52, 0x30, 0xa4, 0x61};
+	struct secret_table_info info;
+	const char *why;
+	struct tb t;
+	uint32_t id;
+
+	(void)state;
+	tb_init(&t);
+	tb_entry(&t, id_guid, 8);
+	tb_entry(&t, key_guid, KEY);
+	id = tb_entry(&t, id_guid, 16);
+	tb_entry(&t, id_guid, 16);
+	tb_finish(&t);
+	assert_int_equal(check(&t, &info, &why), SECRET_TABLE_OK);
+	assert_int_equal(info.entries, 4);
+	assert_int_equal(info.launch_id_offset, id);
+
+	tb_init(&t);
+	tb_entry(&t, key_guid, KEY);
+	tb_finish(&t);
+	assert_int_equal(check(&t, &info, &why), SECRET_TABLE_OK);
+	assert_int_equal(info.launch_id_offset, 0);
+}
+
 static void test_without_key(void **state)
 {
 	struct secret_table_info info;
@@ -375,6 +404,7 @@ int main(void)
 	    cmocka_unit_test(test_nonzero_padding),
 	    cmocka_unit_test(test_duplicate_key),
 	    cmocka_unit_test(test_key_size),
+	    cmocka_unit_test(test_launch_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

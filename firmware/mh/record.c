@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Migration Handler records (record.h; include/sevm/mh_abi.h, "records").
+ *
+ * AES-256-GCM composed here from BearSSL's AES-CTR and GHASH so that the
+ * target can authenticate a whole record before it decrypts a byte of it
+ * (BearSSL's own br_gcm interleaves the two): for nonce N (96 bits),
+ *   H   = AES(K, 0^128)
+ *   J0  = N | 0x00000001
+ *   C   = AES-CTR(K, N, counter from 2) over the plaintext
+ *   S   = GHASH(H, A padded | C padded | u64be(8 |A|) | u64be(8 |C|))
+ *   tag = AES(K, J0) ^ S
+ * (NIST SP 800-38D, 7.1, for 96-bit IVs.) br_ghash zero-pads each call's
+ * data to whole blocks, so A and C are each hashed as their own run of
+ * calls, every call but the last a multiple of 16 bytes.
+ *
+ * No libc beyond mem*: in the firmware <string.h> is firmware/libc's.
+ */
+#include <string.h>
+
+#include <bearssl_block.h>
+#include <bearssl_hash.h>
+#include <bearssl_hmac.h>
+
+#include "record.h"
+
+#define HDR_SIZE ((size_t)sizeof(struct mh_record_hdr))
+#define COMMIT_SIZE ((size_t)sizeof(struct mh_commit))
+/* Encrypt and hash in pieces this big, so each piece is hashed while in L1. */
+#define CHUNK 4096u
+
+_Static_assert(sizeof(br_aes_x86ni_ctr_keys) <= sizeof(((struct mh_epoch *)0)->aes),
+	       "mh_epoch.aes holds the AES-NI CTR keys");
+_Static_assert(sizeof(br_aes_ct64_ctr_keys) <= sizeof(((struct mh_epoch *)0)->aes),
+	       "mh_epoch.aes holds the ct64 CTR keys");
+_Static_assert(sizeof(MH_EPOCH_LABEL) - 1 == 16, "epoch label is 16 bytes");
+_Static_assert(CHUNK % 16 == 0, "chunks are whole blocks");
+
+/* ---- small helpers ---- */
+
+/* memset that the compiler may not drop as a dead store. */
+static void wipe(void *p, size_t n)
+{
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	uint32_t v = 0;
+	for (int i = 3; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Constant-time comparison of two 16-byte tags. */
+static bool tag_equal(const uint8_t *a, const uint8_t *b)
+{
+	unsigned int d = 0;
+	for (int i = 0; i < MH_TAG_SIZE; i++)
+		d |= (unsigned int)(a[i] ^ b[i]);
+	return ((d - 1u) >> 8) & 1u;
+}
+
+/* ---- header (mh_abi.h, struct mh_record_hdr, little-endian) ---- */
+
+struct hdr {
+	uint32_t magic;
+	uint16_t version, type;
+	uint64_t seq;
+	uint8_t source_nonce[16];
+	uint32_t nr_pages, body_len;
+};
+
+static void hdr_put(uint8_t *p, uint16_t type, uint64_t seq, const uint8_t source_nonce[16],
+		    uint32_t nr_pages, uint32_t body_len)
+{
+	put_le32(p + 0, MH_RECORD_MAGIC);
+	put_le16(p + 4, MH_ABI_VERSION);
+	put_le16(p + 6, type);
+	put_le64(p + 8, seq);
+	memcpy(p + 16, source_nonce, 16);
+	put_le32(p + 32, nr_pages);
+	put_le32(p + 36, body_len);
+}
+
+static void hdr_get(const uint8_t *p, struct hdr *h)
+{
+	h->magic = get_le32(p + 0);
+	h->version = get_le16(p + 4);
+	h->type = get_le16(p + 6);
+	h->seq = get_le64(p + 8);
+	memcpy(h->source_nonce, p + 16, 16);
+	h->nr_pages = get_le32(p + 32);
+	h->body_len = get_le32(p + 36);
+}
+
+/* ---- the epoch: key derivation and GCM ---- */
+
+static const br_block_ctr_class *const *ctr_keys(const struct mh_epoch *e)
+{
+	return (const br_block_ctr_class *const *)(const void *)e->aes;
+}
+
+/* CTR over data in place from counter cc; returns the next counter. */
+static uint32_t ctr_run(const struct mh_epoch *e, const uint8_t nonce[MH_NONCE_SIZE], uint32_t cc,
+			void *data, size_t len)
+{
+	const br_block_ctr_class *const *k = ctr_keys(e);
+	if (len == 0)
+		return cc;
+	return (*k)->run(k, nonce, cc, data, len);
+}
+
+static void make_nonce(uint8_t nonce[MH_NONCE_SIZE], uint64_t seq)
+{
+	put_le32(nonce, MH_NONCE_SOURCE);
+	put_le64(nonce + 4, seq);
+}
+
+/* AES and GHASH under a raw 256-bit key (the epoch's, or a test vector's). */
+static void epoch_setup(struct mh_epoch *e, const uint8_t key[32], enum mh_impl impl)
+{
+	const br_block_ctr_class *ctr = NULL;
+	br_ghash gh = NULL;
+
+	if (impl == MH_IMPL_AUTO) {
+		ctr = br_aes_x86ni_ctr_get_vtable();
+		gh = br_ghash_pclmul_get();
+	}
+	if (ctr == NULL || gh == NULL) {
+		ctr = &br_aes_ct64_ctr_vtable;
+		gh = br_ghash_ctmul64;
+	}
+	ctr->init((const br_block_ctr_class **)(void *)e->aes, key, 32);
+	e->ctr = ctr;
+	e->ghash = gh;
+
+	/* H = AES(K, 0^128): CTR with an all-zero IV and counter 0 over zeros. */
+	static const uint8_t zero_iv[MH_NONCE_SIZE];
+	memset(e->h, 0, sizeof(e->h));
+	ctr_run(e, zero_iv, 0, e->h, sizeof(e->h));
+}
+
+int mh_epoch_init_impl(struct mh_epoch *e, const uint8_t transport_key[MH_KEY_SIZE],
+		       const uint8_t source_nonce[16], const uint8_t target_nonce[16],
+		       enum mh_impl impl)
+{
+	uint8_t key[32];
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+
+	br_hmac_key_init(&kc, &br_sha256_vtable, transport_key, MH_KEY_SIZE);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, MH_EPOCH_LABEL, 16);
+	br_hmac_update(&hc, source_nonce, 16);
+	br_hmac_update(&hc, target_nonce, 16);
+	br_hmac_out(&hc, key);
+	wipe(&kc, sizeof(kc));
+	wipe(&hc, sizeof(hc));
+
+	memset(e, 0, sizeof(*e));
+	memcpy(e->source_nonce, source_nonce, 16);
+	memcpy(e->target_nonce, target_nonce, 16);
+	epoch_setup(e, key, impl);
+	wipe(key, sizeof(key));
+	return 0;
+}
+
+int mh_epoch_init(struct mh_epoch *e, const uint8_t transport_key[MH_KEY_SIZE],
+		  const uint8_t source_nonce[16], const uint8_t target_nonce[16])
+{
+	return mh_epoch_init_impl(e, transport_key, source_nonce, target_nonce, MH_IMPL_AUTO);
+}
+
+void mh_epoch_wipe(struct mh_epoch *e)
+{
+	wipe(e, sizeof(*e));
+}
+
+const char *mh_epoch_impl(const struct mh_epoch *e)
+{
+	return e->ctr == &br_aes_ct64_ctr_vtable ? "ct64+ctmul64" : "x86ni+pclmul";
+}
+
+/* The tag from the GHASH state y over A and C (lengths in bytes). */
+static void gcm_finish(const struct mh_epoch *e, const uint8_t nonce[MH_NONCE_SIZE], uint8_t y[16],
+		       size_t aad_len, size_t body_len, uint8_t tag[MH_TAG_SIZE])
+{
+	uint8_t lens[16];
+	put_be64(lens, (uint64_t)aad_len * 8);
+	put_be64(lens + 8, (uint64_t)body_len * 8);
+	e->ghash(y, e->h, lens, sizeof(lens));
+	memset(tag, 0, MH_TAG_SIZE);
+	ctr_run(e, nonce, 1, tag, MH_TAG_SIZE); /* AES(K, J0) */
+	for (int i = 0; i < MH_TAG_SIZE; i++)
+		tag[i] ^= y[i];
+}
+
+/*
+ * Seal in place: body (plaintext) becomes ciphertext; the tag covers aad
+ * and the ciphertext. Each CHUNK is hashed right after it is encrypted.
+ */
+static void gcm_seal(const struct mh_epoch *e, const uint8_t nonce[MH_NONCE_SIZE],
+		     const uint8_t *aad, size_t aad_len, uint8_t *body, size_t body_len,
+		     uint8_t tag[MH_TAG_SIZE])
+{
+	uint8_t y[16] = {0};
+	uint32_t cc = 2;
+
+	e->ghash(y, e->h, aad, aad_len);
+	for (size_t off = 0; off < body_len; off += CHUNK) {
+		size_t n = body_len - off < CHUNK ? body_len - off : CHUNK;
+		cc = ctr_run(e, nonce, cc, body + off, n);
+		e->ghash(y, e->h, body + off, n);
+	}
+	gcm_finish(e, nonce, y, aad_len, body_len, tag);
+}
+
+/* Authenticate (only): is tag right for aad and the ciphertext body? */
+static bool gcm_verify(const struct mh_epoch *e, const uint8_t nonce[MH_NONCE_SIZE],
+		       const uint8_t *aad, size_t aad_len, const uint8_t *body, size_t body_len,
+		       const uint8_t tag[MH_TAG_SIZE])
+{
+	uint8_t y[16] = {0};
+	uint8_t want[MH_TAG_SIZE];
+
+	e->ghash(y, e->h, aad, aad_len);
+	e->ghash(y, e->h, body, body_len);
+	gcm_finish(e, nonce, y, aad_len, body_len, want);
+	bool ok = tag_equal(want, tag);
+	wipe(want, sizeof(want));
+	return ok;
+}
+
+/* ---- source ---- */
+
+size_t mh_seal_begin(const struct mh_epoch *e, uint8_t *out, size_t cap)
+{
+	uint8_t rec[HDR_SIZE + MH_TAG_SIZE];
+	uint8_t nonce[MH_NONCE_SIZE];
+
+	if (cap < sizeof(rec))
+		return 0;
+	hdr_put(rec, MH_REC_BEGIN, 0, e->source_nonce, 0, 0);
+	make_nonce(nonce, 0);
+	gcm_seal(e, nonce, rec, HDR_SIZE, rec + HDR_SIZE, 0, rec + HDR_SIZE);
+	memcpy(out, rec, sizeof(rec));
+	return sizeof(rec);
+}
+
+size_t mh_seal_commit(const struct mh_epoch *e, uint64_t seq, const struct mh_commit *c,
+		      uint8_t *out, size_t cap)
+{
+	uint8_t rec[HDR_SIZE + COMMIT_SIZE + MH_TAG_SIZE];
+	uint8_t nonce[MH_NONCE_SIZE];
+	uint8_t *body = rec + HDR_SIZE;
+
+	if (seq == 0 || cap < sizeof(rec))
+		return 0;
+	hdr_put(rec, MH_REC_COMMIT, seq, e->source_nonce, 0, COMMIT_SIZE);
+	put_le64(body, c->pages);
+	put_le64(body + 8, c->records);
+	memcpy(body + 16, c->digest, sizeof(c->digest));
+	make_nonce(nonce, seq);
+	gcm_seal(e, nonce, rec, HDR_SIZE, body, COMMIT_SIZE, body + COMMIT_SIZE);
+	memcpy(out, rec, sizeof(rec));
+	wipe(rec, sizeof(rec));
+	return sizeof(rec);
+}
+
+/*
+ * Copy a guest page into staging and OR all its words together: one read
+ * of each guest word (the guest may be changing the page under us: the
+ * zero test and the data then agree), in the same time for any content.
+ */
+static uint64_t copy_page_or(uint8_t *restrict dst, const uint8_t *restrict src)
+{
+	uint64_t acc = 0;
+	for (size_t i = 0; i < MH_PAGE_SIZE; i += 8) {
+		uint64_t w;
+		memcpy(&w, src + i, 8);
+		memcpy(dst + i, &w, 8);
+		acc |= w;
+	}
+	return acc;
+}
+
+size_t mh_seal_pages(const struct mh_epoch *e, uint64_t seq, const uint64_t *gpa,
+		     unsigned int nr_pages, const struct mh_guest *g, struct mh_applied *sent,
+		     uint8_t *staging, uint8_t *out, size_t cap)
+{
+	if (nr_pages == 0 || nr_pages > MH_BATCH_PAGES || seq == 0 || gpa == NULL || g == NULL ||
+	    g->page == NULL || sent == NULL || staging == NULL || out == NULL)
+		return 0;
+	for (unsigned int i = 0; i < nr_pages; i++) {
+		if ((gpa[i] & (MH_PAGE_SIZE - 1)) != 0 || gpa[i] / MH_PAGE_SIZE >= sent->nr_pfns)
+			return 0;
+		for (unsigned int j = 0; j < i; j++)
+			if (gpa[j] == gpa[i])
+				return 0; /* the target would refuse it */
+	}
+
+	size_t aad_len = HDR_SIZE + 8 * (size_t)nr_pages;
+	size_t zm_len = MH_ZERO_MAP_BYTES(nr_pages);
+	uint8_t *zmap = staging + aad_len;
+	uint8_t *p = zmap + zm_len;
+
+	for (unsigned int i = 0; i < nr_pages; i++)
+		put_le64(staging + HDR_SIZE + 8 * i, gpa[i]);
+	memset(zmap, 0, zm_len);
+	for (unsigned int i = 0; i < nr_pages; i++) {
+		const uint8_t *src = g->page(g->arg, gpa[i]);
+		if (src == NULL) {
+			wipe(zmap, zm_len + (size_t)nr_pages * MH_PAGE_SIZE);
+			return 0;
+		}
+		if (copy_page_or(p, src) == 0)
+			zmap[i / 8] |= (uint8_t)(1u << (i % 8)); /* LSB first in LE u64s */
+		else
+			p += MH_PAGE_SIZE;
+	}
+
+	size_t body_len = (size_t)(p - zmap);
+	size_t len = aad_len + body_len + MH_TAG_SIZE;
+	if (len > cap) {
+		wipe(zmap, zm_len + (size_t)nr_pages * MH_PAGE_SIZE);
+		return 0;
+	}
+	hdr_put(staging, MH_REC_PAGES, seq, e->source_nonce, nr_pages, (uint32_t)body_len);
+
+	uint8_t nonce[MH_NONCE_SIZE];
+	make_nonce(nonce, seq);
+	gcm_seal(e, nonce, staging, aad_len, zmap, body_len, zmap + body_len);
+	/*
+	 * Staging now holds the record, all ciphertext; past its end at most
+	 * the copy of a zero page (zeros). Only now does anything reach out.
+	 */
+	memcpy(out, staging, len);
+
+	for (unsigned int i = 0; i < nr_pages; i++)
+		sent->last[gpa[i] / MH_PAGE_SIZE] = seq;
+	sent->records++;
+	return len;
+}
+
+/* ---- target ---- */
+
+void mh_commit_compute(const struct mh_applied *a, struct mh_commit *out)
+{
+	br_sha256_context c;
+	uint8_t buf[64 * 16];
+	size_t k = 0;
+	uint64_t pages = 0;
+
+	br_sha256_init(&c);
+	for (uint64_t pfn = 0; pfn < a->nr_pfns; pfn++) {
+		uint64_t s = a->last[pfn];
+		if (s == 0)
+			continue;
+		put_le64(buf + k, pfn * MH_PAGE_SIZE);
+		put_le64(buf + k + 8, s);
+		k += 16;
+		pages++;
+		if (k == sizeof(buf)) {
+			br_sha256_update(&c, buf, k);
+			k = 0;
+		}
+	}
+	if (k != 0)
+		br_sha256_update(&c, buf, k);
+	out->pages = pages;
+	out->records = a->records;
+	br_sha256_out(&c, out->digest);
+}
+
+/* Header, type and lengths (MH_ERR_MALFORMED), before anything else. */
+static bool hdr_valid(const struct hdr *h, size_t len)
+{
+	if (h->magic != MH_RECORD_MAGIC || h->version != MH_ABI_VERSION)
+		return false;
+	switch (h->type) {
+	case MH_REC_BEGIN:
+		if (h->nr_pages != 0 || h->body_len != 0 || h->seq != 0)
+			return false;
+		break;
+	case MH_REC_PAGES: {
+		if (h->nr_pages == 0 || h->nr_pages > MH_BATCH_PAGES || h->seq == 0)
+			return false;
+		size_t zm = MH_ZERO_MAP_BYTES(h->nr_pages);
+		if (h->body_len < zm || (h->body_len - zm) % MH_PAGE_SIZE != 0 ||
+		    (h->body_len - zm) / MH_PAGE_SIZE > h->nr_pages)
+			return false;
+		break;
+	}
+	case MH_REC_COMMIT:
+		if (h->nr_pages != 0 || h->body_len != COMMIT_SIZE || h->seq == 0)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	return len == HDR_SIZE + 8 * (size_t)h->nr_pages + h->body_len + MH_TAG_SIZE;
+}
+
+/* Every GPA of a PAGES record in staging, in order; *detail the index at fault. */
+static int check_gpas(const struct mh_target *t, const struct hdr *h, const uint8_t *gl,
+		      const struct mh_guest *g, uint32_t *detail)
+{
+	const struct mh_applied *a = &t->applied;
+	for (uint32_t i = 0; i < h->nr_pages; i++) {
+		uint64_t gpa = get_le64(gl + 8 * i);
+		*detail = i;
+		if ((gpa & (MH_PAGE_SIZE - 1)) != 0 || gpa / MH_PAGE_SIZE >= a->nr_pfns ||
+		    !g->in_ram(g->arg, gpa))
+			return MH_ERR_GPA_RANGE;
+		if (g->is_private(g->arg, gpa))
+			return MH_ERR_GPA_PRIVATE;
+		for (uint32_t j = 0; j < i; j++)
+			if (get_le64(gl + 8 * j) == gpa)
+				return MH_ERR_MALFORMED;
+		if (h->seq <= a->last[gpa / MH_PAGE_SIZE])
+			return MH_ERR_REPLAY;
+	}
+	*detail = 0;
+	return MH_OK;
+}
+
+static int open_begin(struct mh_target *t, const struct hdr *h, const uint8_t *staging)
+{
+	struct mh_epoch cand;
+	uint8_t nonce[MH_NONCE_SIZE];
+
+	mh_epoch_init_impl(&cand, t->transport_key, h->source_nonce, t->target_nonce, t->impl);
+	make_nonce(nonce, 0);
+	if (!gcm_verify(&cand, nonce, staging, HDR_SIZE, NULL, 0, staging + HDR_SIZE)) {
+		mh_epoch_wipe(&cand);
+		return MH_ERR_AUTH;
+	}
+	t->epoch = cand;
+	mh_epoch_wipe(&cand);
+	t->state = MH_OPEN_PAGES;
+	return MH_OK;
+}
+
+/* Apply an authenticated PAGES record: decrypt in staging, check, write. */
+static int apply_pages(struct mh_target *t, const struct hdr *h, const uint8_t nonce[12],
+		       const struct mh_guest *g, uint8_t *staging, uint32_t *detail)
+{
+	size_t aad_len = HDR_SIZE + 8 * (size_t)h->nr_pages;
+	size_t zm_len = MH_ZERO_MAP_BYTES(h->nr_pages);
+	uint8_t *zmap = staging + aad_len;
+	uint8_t *dst[MH_BATCH_PAGES];
+	int err = MH_OK;
+
+	ctr_run(&t->epoch, nonce, 2, zmap, h->body_len);
+
+	/* The zero map must account for body_len exactly, with no stray bits. */
+	uint32_t data_pages = 0;
+	for (uint32_t i = 0; i < zm_len * 8; i++) {
+		bool zero = (zmap[i / 8] >> (i % 8)) & 1;
+		if (i >= h->nr_pages && zero) {
+			err = MH_ERR_MALFORMED;
+			goto out;
+		}
+		if (i < h->nr_pages && !zero)
+			data_pages++;
+	}
+	if ((size_t)data_pages * MH_PAGE_SIZE != h->body_len - zm_len) {
+		err = MH_ERR_MALFORMED;
+		goto out;
+	}
+	/* Every destination before the first write. */
+	for (uint32_t i = 0; i < h->nr_pages; i++) {
+		dst[i] = g->page_rw(g->arg, get_le64(staging + HDR_SIZE + 8 * i));
+		if (dst[i] == NULL) {
+			*detail = i;
+			err = MH_ERR_GPA_RANGE;
+			goto out;
+		}
+	}
+	const uint8_t *src = zmap + zm_len;
+	for (uint32_t i = 0; i < h->nr_pages; i++) {
+		uint64_t gpa = get_le64(staging + HDR_SIZE + 8 * i);
+		if ((zmap[i / 8] >> (i % 8)) & 1) {
+			memset(dst[i], 0, MH_PAGE_SIZE);
+		} else {
+			memcpy(dst[i], src, MH_PAGE_SIZE);
+			src += MH_PAGE_SIZE;
+		}
+		t->applied.last[gpa / MH_PAGE_SIZE] = h->seq;
+	}
+	t->applied.records++;
+out:
+	wipe(zmap, h->body_len);
+	return err;
+}
+
+static int apply_commit(struct mh_target *t, const uint8_t nonce[12], uint8_t *staging)
+{
+	uint8_t *body = staging + HDR_SIZE;
+	struct mh_commit mine;
+	int err = MH_OK;
+
+	ctr_run(&t->epoch, nonce, 2, body, COMMIT_SIZE);
+	mh_commit_compute(&t->applied, &mine);
+	if (get_le64(body) != mine.pages || get_le64(body + 8) != mine.records ||
+	    memcmp(body + 16, mine.digest, sizeof(mine.digest)) != 0)
+		err = MH_ERR_COMMIT;
+	wipe(body, COMMIT_SIZE);
+	if (err == MH_OK) {
+		t->state = MH_OPEN_COMMITTED;
+		mh_epoch_wipe(&t->epoch); /* no record is opened after the commit */
+	}
+	return err;
+}
+
+int mh_open(struct mh_target *t, const uint8_t *rec, size_t len, const struct mh_guest *g,
+	    uint8_t *staging, uint32_t *detail)
+{
+	uint32_t det_local;
+	struct hdr h;
+	uint8_t nonce[MH_NONCE_SIZE];
+
+	if (detail == NULL)
+		detail = &det_local;
+	*detail = 0;
+	if (len < HDR_SIZE + MH_TAG_SIZE || len > MH_RECORD_MAX)
+		return MH_ERR_MALFORMED;
+	/* From here on only the private copy is read: the host may change rec. */
+	memcpy(staging, rec, len);
+	hdr_get(staging, &h);
+	if (!hdr_valid(&h, len))
+		return MH_ERR_MALFORMED;
+
+	if (t->state == MH_OPEN_COMMITTED)
+		return MH_ERR_STATE;
+	if (h.type == MH_REC_BEGIN)
+		return t->state == MH_OPEN_NEED_BEGIN ? open_begin(t, &h, staging) : MH_ERR_STATE;
+	if (t->state == MH_OPEN_NEED_BEGIN)
+		return h.type == MH_REC_PAGES ? MH_ERR_EPOCH : MH_ERR_STATE;
+	if (memcmp(h.source_nonce, t->epoch.source_nonce, 16) != 0)
+		return MH_ERR_EPOCH;
+
+	size_t aad_len = HDR_SIZE + 8 * (size_t)h.nr_pages;
+	if (h.type == MH_REC_PAGES) {
+		if (g == NULL || g->in_ram == NULL || g->is_private == NULL || g->page_rw == NULL)
+			return MH_ERR_REQUEST;
+		int err = check_gpas(t, &h, staging + HDR_SIZE, g, detail);
+		if (err != MH_OK)
+			return err;
+	}
+	make_nonce(nonce, h.seq);
+	if (!gcm_verify(&t->epoch, nonce, staging, aad_len, staging + aad_len, h.body_len,
+			staging + aad_len + h.body_len))
+		return MH_ERR_AUTH;
+	if (h.type == MH_REC_PAGES)
+		return apply_pages(t, &h, nonce, g, staging, detail);
+	return apply_commit(t, nonce, staging);
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The host's side of the Migration Handler mailbox (see mh_host.h).
+ */
+#include "mh_host.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define SPINS_BEFORE_YIELD 4096
+
+static struct mh_slot *slot_at(const struct mh_host *h, unsigned int i)
+{
+	return (struct mh_slot *)(h->shared + MH_SLOTS_OFFSET + (size_t)i * MH_SLOT_SIZE);
+}
+
+static uint8_t *record_at(const struct mh_host *h, unsigned int i)
+{
+	return (uint8_t *)slot_at(h, i) + MH_SLOT_RECORD_OFFSET;
+}
+
+static uint32_t load_acquire(const volatile uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void store_release(volatile uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+int mh_host_attach(struct mh_host *h, void *shared, size_t shared_size, char *err, size_t errlen)
+{
+	volatile struct mh_mailbox *mb;
+	uint32_t nr_slots, nr_handlers, role;
+
+	memset(h, 0, sizeof(*h));
+	if (shared_size < MH_MAILBOX_OFFSET + sizeof(struct mh_mailbox)) {
+		snprintf(err, errlen, "the shared region (%zu bytes) has no room for the mailbox",
+			 shared_size);
+		return -EPROTO;
+	}
+	mb = (volatile struct mh_mailbox *)((uint8_t *)shared + MH_MAILBOX_OFFSET);
+	if (load_acquire(&mb->magic) != MH_MAGIC)
+		return -EAGAIN;
+	/* Read each field once: the guest could change them under us. */
+	nr_slots = mb->nr_slots;
+	nr_handlers = mb->nr_handlers;
+	role = mb->role;
+	if (mb->version != MH_ABI_VERSION) {
+		snprintf(err, errlen, "the Migration Handler speaks mailbox version %u, not %u",
+			 mb->version, MH_ABI_VERSION);
+		return -EPROTO;
+	}
+	if (!nr_handlers || nr_handlers > MH_MAX_HANDLERS || nr_slots < nr_handlers ||
+	    nr_slots > MH_MAX_SLOTS ||
+	    MH_SLOTS_OFFSET + (size_t)nr_slots * MH_SLOT_SIZE > shared_size ||
+	    mb->batch_pages != MH_BATCH_PAGES ||
+	    (role != MH_ROLE_SOURCE && role != MH_ROLE_TARGET)) {
+		snprintf(err, errlen,
+			 "the Migration Handler's mailbox is malformed (%u handlers, %u slots, "
+			 "role %u)",
+			 nr_handlers, nr_slots, role);
+		return -EPROTO;
+	}
+	*h = (struct mh_host){
+	    .shared = shared,
+	    .shared_size = shared_size,
+	    .mb = mb,
+	    .nr_slots = nr_slots,
+	    .nr_handlers = nr_handlers,
+	    .role = (enum mh_role)role,
+	};
+	return 0;
+}
+
+unsigned int mh_host_ready(const struct mh_host *h, uint32_t *error)
+{
+	unsigned int n = 0;
+
+	*error = 0;
+	for (unsigned int i = 0; i < h->nr_handlers; i++) {
+		uint32_t s = load_acquire(&h->mb->state[i]);
+
+		if (s == MH_HANDLER_READY)
+			n++;
+		else if (s == MH_HANDLER_FAILED && !*error)
+			*error = h->mb->error ? h->mb->error : MH_ERR_STATE;
+	}
+	return n;
+}
+
+static int fill(struct mh_host *h, unsigned int i, const struct mh_request *req)
+{
+	struct mh_slot *s = slot_at(h, i);
+
+	switch (req->op) {
+	case MH_OP_BEGIN:
+		memcpy(s->target_nonce, req->target_nonce, sizeof(s->target_nonce));
+		break;
+	case MH_OP_SEAL:
+		if (!req->nr_pages || req->nr_pages > MH_BATCH_PAGES || !req->gpa)
+			return -EINVAL;
+		memcpy(s->gpa, req->gpa, req->nr_pages * sizeof(uint64_t));
+		break;
+	case MH_OP_COMMIT:
+		break;
+	case MH_OP_OPEN:
+		if (!req->record || !req->record_len ||
+		    req->record_len > MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET)
+			return -EINVAL;
+		memcpy(record_at(h, i), req->record, req->record_len);
+		break;
+	default:
+		return -EINVAL;
+	}
+	s->op = req->op;
+	s->nr_pages = req->op == MH_OP_SEAL ? req->nr_pages : 0;
+	s->record_len = req->op == MH_OP_OPEN ? (uint32_t)req->record_len : 0;
+	s->status = s->detail = 0;
+	s->seq = 0;
+	return 0;
+}
+
+int mh_host_post(struct mh_host *h, const struct mh_request *req)
+{
+	for (unsigned int k = 0; k < h->nr_slots; k++) {
+		unsigned int i = (h->next_slot + k) % h->nr_slots;
+		struct mh_slot *s = slot_at(h, i);
+		int ret;
+
+		if (load_acquire(&s->state) != MH_SLOT_FREE)
+			continue;
+		ret = fill(h, i, req);
+		if (ret)
+			return ret;
+		store_release(&s->state, MH_SLOT_POSTED);
+		h->next_slot = (i + 1) % h->nr_slots;
+		return (int)i;
+	}
+	return -EBUSY;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int mh_host_wait(struct mh_host *h, int slot, int timeout_ms, struct mh_result *res)
+{
+	struct mh_slot *s;
+	long long deadline = now_ns() + (long long)timeout_ms * 1000000;
+	unsigned int spins = 0;
+	uint32_t len;
+
+	if (slot < 0 || (unsigned int)slot >= h->nr_slots)
+		return -EINVAL;
+	s = slot_at(h, (unsigned int)slot);
+	/* Polling is the protocol (no VM exits): spin, then yield the core. */
+	while (load_acquire(&s->state) != MH_SLOT_DONE) {
+		if (++spins < SPINS_BEFORE_YIELD) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		spins = 0;
+		if (now_ns() > deadline)
+			return -ETIMEDOUT;
+		sched_yield();
+	}
+	len = s->record_len;
+	if (len > MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET)
+		return -EPROTO;
+	*res = (struct mh_result){
+	    .status = s->status,
+	    .detail = s->detail,
+	    .seq = s->seq,
+	    .record = record_at(h, (unsigned int)slot),
+	    .record_len = len,
+	};
+	return 0;
+}
+
+void mh_host_release(struct mh_host *h, int slot)
+{
+	if (slot >= 0 && (unsigned int)slot < h->nr_slots)
+		store_release(&slot_at(h, (unsigned int)slot)->state, MH_SLOT_FREE);
+}
+
+const char *mh_error_text(uint32_t err)
+{
+	switch (err) {
+	case MH_OK:
+		return "ok";
+	case MH_ERR_REQUEST:
+		return "malformed request";
+	case MH_ERR_ROLE:
+		return "operation not allowed in this role";
+	case MH_ERR_MALFORMED:
+		return "malformed record";
+	case MH_ERR_EPOCH:
+		return "record of another migration";
+	case MH_ERR_AUTH:
+		return "record does not authenticate";
+	case MH_ERR_GPA_RANGE:
+		return "page outside guest RAM";
+	case MH_ERR_GPA_PRIVATE:
+		return "page in firmware-private memory";
+	case MH_ERR_REPLAY:
+		return "page older than the one applied (replay or reorder)";
+	case MH_ERR_COMMIT:
+		return "commit does not match the pages applied";
+	case MH_ERR_NO_KEY:
+		return "no transport key in the guest";
+	case MH_ERR_STATE:
+		return "record out of order for the migration's state";
+	default:
+		return "unknown error";
+	}
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control socket (see control.h, docs/control.md).
+ *
+ * Requests:  "COMMAND ARG ...\n", for mh-open followed by the record.
+ * Answers:   "ok KEY=VALUE ...\n" or "error MESSAGE\n"; an answer with
+ *            "len=N" is followed by N bytes.
+ */
+#include "control.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "sev/platform.h"
+#include "sevm/fw_abi.h"
+#include "vm.h"
+
+#define MAX_ARGS (MH_BATCH_PAGES + 2)
+#define HASH_PAGES_MAX 4096
+
+/* ---- I/O with the client ---- */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int read_exact(int fd, void *buf, size_t len)
+{
+	long long deadline = now_ms() + CONTROL_TIMEOUT_MS;
+	uint8_t *p = buf;
+
+	while (len) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		long long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+			return -errno;
+		n = recv(fd, p, len, MSG_DONTWAIT);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* One line, without its newline, NUL-terminated. */
+static int read_line(int fd, char *line, size_t max)
+{
+	size_t n = 0;
+
+	for (;;) {
+		int ret = read_exact(fd, line + n, 1);
+
+		if (ret)
+			return ret;
+		if (line[n] == '\n') {
+			line[n] = '\0';
+			return 0;
+		}
+		if (++n == max)
+			return -EMSGSIZE;
+	}
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+__attribute__((format(printf, 2, 3))) static int reply(struct control *c, const char *fmt, ...)
+{
+	char line[CONTROL_LINE_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	return write_all(c->client_fd, line, (size_t)n);
+}
+
+static int reply_data(struct control *c, const char *head, const void *data, size_t len)
+{
+	int ret = reply(c, "ok %slen=%zu", head, len);
+
+	return ret ?: write_all(c->client_fd, data, len);
+}
+
+/* ---- helpers ---- */
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || end == s || *end ? -EINVAL : 0;
+}
+
+static int parse_hex(const char *s, uint8_t *out, size_t len)
+{
+	if (strlen(s) != 2 * len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -EINVAL;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+/* ---- commands ---- */
+
+static int cmd_status(struct control *c, int argc, char **argv)
+{
+	struct vm *vm = c->vm;
+
+	(void)argc, (void)argv;
+	return reply(c, "ok vcpus=%u os_vcpus=%u handlers=%u parked=%u sev=%s", vm->nr_vcpus,
+		     vm->nr_os_vcpus, vm->nr_vcpus - vm->nr_os_vcpus,
+		     __atomic_load_n(&vm->mh_parked, __ATOMIC_RELAXED),
+		     vm->sev ? vm->sev->ops->name : "none");
+}
+
+static int cmd_mh_attach(struct control *c, int argc, char **argv)
+{
+	const struct fw_sevm_info *info = &c->vm->cfg->firmware.info;
+	long long deadline = now_ms() + CONTROL_MH_TIMEOUT_MS;
+	char err[200], nonce[33] = "";
+	uint32_t error;
+	int ret;
+
+	(void)argc, (void)argv;
+	if (!c->vm->cfg->firmware_data)
+		return reply(c, "error this VM has no firmware, so no Migration Handler");
+	/* The handlers may still be starting: wait for the mailbox, bounded. */
+	do
+		ret = mh_host_attach(&c->mh, mem_gpa_to_hva(&c->vm->mem, info->shared_base,
+							    info->shared_size),
+				     info->shared_size, err, sizeof(err));
+	while (ret == -EAGAIN && now_ms() < deadline && !sched_yield());
+	if (ret == -EAGAIN)
+		return reply(c, "error the Migration Handler did not start");
+	if (ret)
+		return reply(c, "error %s", err);
+	while (mh_host_ready(&c->mh, &error) < c->mh.nr_handlers && !error &&
+	       now_ms() < deadline)
+		sched_yield();
+	if (error)
+		return reply(c, "error the Migration Handler failed: %s", mh_error_text(error));
+	c->mh_attached = true;
+	if (c->mh.role == MH_ROLE_TARGET) {
+		uint8_t n[16];
+
+		memcpy(n, (const void *)c->mh.mb->target_nonce, sizeof(n));
+		hex(n, sizeof(n), nonce);
+	}
+	return reply(c, "ok role=%s handlers=%u slots=%u ready=%u%s%s",
+		     c->mh.role == MH_ROLE_TARGET ? "target" : "source", c->mh.nr_handlers,
+		     c->mh.nr_slots, mh_host_ready(&c->mh, &error), *nonce ? " nonce=" : "",
+		     nonce);
+}
+
+static int cmd_mh_handlers(struct control *c, int argc, char **argv)
+{
+	int ret;
+
+	(void)argc;
+	ret = vm_mh_run(c->vm, !strcmp(argv[0], "mh-resume"));
+	return ret ? reply(c, "error %s: %s", argv[0], strerror(-ret)) : reply(c, "ok");
+}
+
+/* Post one request, wait for it, answer with its record (or refusal). */
+static int mh_exchange(struct control *c, const struct mh_request *req)
+{
+	struct mh_result r;
+	int slot, ret;
+
+	if (!c->mh_attached)
+		return reply(c, "error mh-attach first");
+	slot = mh_host_post(&c->mh, req);
+	if (slot < 0)
+		return reply(c, "error posting: %s", strerror(-slot));
+	ret = mh_host_wait(&c->mh, slot, CONTROL_MH_TIMEOUT_MS, &r);
+	if (ret == -ETIMEDOUT)
+		/* The slot stays POSTED: the MH may still finish it; it is not reused. */
+		return reply(c, "error the Migration Handler did not answer within %d ms",
+			     CONTROL_MH_TIMEOUT_MS);
+	if (ret)
+		return reply(c, "error the Migration Handler's answer is malformed");
+	if (r.status != MH_OK) {
+		ret = reply(c, "error refused code=%u detail=%u %s", r.status, r.detail,
+			    mh_error_text(r.status));
+	} else {
+		char head[64];
+
+		snprintf(head, sizeof(head), "seq=%" PRIu64 " ", r.seq);
+		ret = req->op == MH_OP_OPEN ? reply(c, "ok seq=%" PRIu64, r.seq)
+					    : reply_data(c, head, r.record, r.record_len);
+	}
+	mh_host_release(&c->mh, slot);
+	return ret;
+}
+
+static int cmd_mh_begin(struct control *c, int argc, char **argv)
+{
+	struct mh_request req = {.op = MH_OP_BEGIN};
+
+	if (argc != 2 || parse_hex(argv[1], req.target_nonce, sizeof(req.target_nonce)))
+		return reply(c, "error usage: mh-begin TARGET_NONCE (32 hex digits)");
+	return mh_exchange(c, &req);
+}
+
+static int cmd_mh_seal(struct control *c, int argc, char **argv)
+{
+	uint64_t gpa[MH_BATCH_PAGES];
+	struct mh_request req = {.op = MH_OP_SEAL, .gpa = gpa};
+
+	if (argc < 2 || argc - 1 > MH_BATCH_PAGES)
+		return reply(c, "error usage: mh-seal GPA... (1 to %d)", MH_BATCH_PAGES);
+	for (int i = 1; i < argc; i++)
+		if (parse_u64(argv[i], &gpa[i - 1]))
+			return reply(c, "error '%s' is not a GPA", argv[i]);
+	req.nr_pages = (unsigned int)argc - 1;
+	return mh_exchange(c, &req);
+}
+
+static int cmd_mh_commit(struct control *c, int argc, char **argv)
+{
+	struct mh_request req = {.op = MH_OP_COMMIT};
+
+	(void)argc, (void)argv;
+	return mh_exchange(c, &req);
+}
+
+static int cmd_mh_open(struct control *c, int argc, char **argv)
+{
+	struct mh_request req = {.op = MH_OP_OPEN};
+	uint64_t len;
+	uint8_t *rec;
+	int ret;
+
+	if (argc != 2 || parse_u64(argv[1], &len) || !len ||
+	    len > MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET)
+		return reply(c, "error usage: mh-open LEN (then LEN bytes, at most %d)",
+			     MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET);
+	rec = malloc(len);
+	if (!rec)
+		return -ENOMEM;
+	ret = read_exact(c->client_fd, rec, len);
+	if (!ret) {
+		req.record = rec;
+		req.record_len = len;
+		ret = mh_exchange(c, &req);
+	}
+	free(rec);
+	return ret;
+}
+
+static int cmd_dirty(struct control *c, int argc, char **argv)
+{
+	struct vm *vm = c->vm;
+	int ret;
+
+	(void)argc;
+	if (!strcmp(argv[0], "dirty-start")) {
+		dirty_map_free(&c->dirty);
+		ret = dirty_map_init(&c->dirty, &vm->mem);
+		ret = ret ?: dirty_log_start(&vm->mem, vm->vm_fd);
+		c->dirty_on = !ret;
+		return ret ? reply(c, "error dirty logging: %s", strerror(-ret)) : reply(c, "ok");
+	}
+	if (!c->dirty_on)
+		return reply(c, "error dirty-start first");
+	ret = dirty_log_fetch(&vm->mem, vm->vm_fd, &c->dirty);
+	if (ret)
+		return reply(c, "error dirty log: %s", strerror(-ret));
+	return reply_data(c, "", c->dirty.bits, (c->dirty.nr_pfns + 7) / 8);
+}
+
+/*
+ * SHA-256 of guest pages through the platform's DBG_DECRYPT: only for a
+ * guest whose policy allows debugging (tests compare two guests' memory
+ * this way); the VMM reads nothing private itself.
+ */
+static int cmd_page_hashes(struct control *c, int argc, char **argv)
+{
+	struct vm *vm = c->vm;
+	uint64_t gpa, count;
+	uint8_t *out, page[4096];
+	unsigned int fw, n;
+	int ret = 0;
+
+	if (argc != 3 || parse_u64(argv[1], &gpa) || parse_u64(argv[2], &count) || gpa % 4096 ||
+	    !count || count > HASH_PAGES_MAX)
+		return reply(c, "error usage: page-hashes GPA COUNT (page aligned, 1 to %d)",
+			     HASH_PAGES_MAX);
+	if (!vm->sev || !vm->sev->ops->debug_decrypt)
+		return reply(c, "error page-hashes needs an SEV platform with DBG_DECRYPT");
+	out = malloc(count * 32);
+	if (!out)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < count && !ret; i++) {
+		const void *src = mem_gpa_to_hva(&vm->mem, gpa + i * 4096, 4096);
+
+		if (!src) {
+			free(out);
+			return reply(c, "error %#" PRIx64 " is not guest memory", gpa + i * 4096);
+		}
+		ret = vm->sev->ops->debug_decrypt(vm->sev, src, page, sizeof(page), &fw);
+		if (ret) {
+			free(out);
+			return reply(c, "error DBG_DECRYPT refused by the SEV platform: %s",
+				     fw ? sev_status_name(fw) : strerror(-ret));
+		}
+		EVP_Digest(page, sizeof(page), out + i * 32, &n, EVP_sha256(), NULL);
+	}
+	ret = reply_data(c, "", out, count * 32);
+	free(out);
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct control *c, int argc, char **argv);
+} commands[] = {
+    {"status", cmd_status},	       {"mh-attach", cmd_mh_attach},
+    {"mh-resume", cmd_mh_handlers},    {"mh-pause", cmd_mh_handlers},
+    {"mh-begin", cmd_mh_begin},	       {"mh-seal", cmd_mh_seal},
+    {"mh-commit", cmd_mh_commit},      {"mh-open", cmd_mh_open},
+    {"dirty-start", cmd_dirty},	       {"dirty-fetch", cmd_dirty},
+    {"page-hashes", cmd_page_hashes},
+};
+
+/* ---- the socket ---- */
+
+int control_open(struct control *c, struct vm *vm, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	memset(c, 0, sizeof(*c));
+	c->listen_fd = c->client_fd = -1;
+	c->vm = vm;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "--control %s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
+		int e = errno;
+
+		snprintf(err, errlen, "--control %s: %s", path, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	c->listen_fd = fd;
+	strcpy(c->path, path);
+	return 0;
+}
+
+int control_poll_fd(const struct control *c)
+{
+	return c->client_fd >= 0 ? c->client_fd : c->listen_fd;
+}
+
+static void drop_client(struct control *c)
+{
+	close(c->client_fd);
+	c->client_fd = -1;
+}
+
+void control_serve(struct control *c)
+{
+	char line[CONTROL_LINE_MAX], *argv[MAX_ARGS + 1], *save = NULL;
+	int argc = 0, ret;
+	size_t i;
+
+	if (c->client_fd < 0) {
+		c->client_fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		return;
+	}
+	ret = read_line(c->client_fd, line, sizeof(line));
+	if (ret) {
+		drop_client(c);
+		return;
+	}
+	for (char *t = strtok_r(line, " ", &save); t && argc <= MAX_ARGS;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	if (!argc || argc > MAX_ARGS) {
+		ret = reply(c, "error %s", argc ? "too many arguments" : "empty command");
+	} else {
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(commands[i].name, argv[0]))
+				break;
+		ret = i < sizeof(commands) / sizeof(commands[0])
+			  ? commands[i].fn(c, argc, argv)
+			  : reply(c, "error unknown command '%.64s'", argv[0]);
+	}
+	if (ret)
+		drop_client(c);
+}
+
+void control_close(struct control *c)
+{
+	if (c->client_fd >= 0)
+		close(c->client_fd);
+	if (c->listen_fd >= 0) {
+		close(c->listen_fd);
+		unlink(c->path);
+	}
+	dirty_map_free(&c->dirty);
+	c->listen_fd = c->client_fd = -1;
+}
