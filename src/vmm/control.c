@@ -369,6 +369,63 @@ static int cmd_page_hashes(struct control *c, int argc, char **argv)
 	return ret;
 }
 
+/*
+ * Seal COUNT pages from GPA on with every slot in flight, discarding the
+ * records: the Migration Handler's own throughput, for bench/mh. Needs an
+ * epoch (mh-begin) and a range clear of firmware-private memory.
+ */
+static int cmd_mh_seal_bench(struct control *c, int argc, char **argv)
+{
+	uint64_t gpa, count, posted = 0, done = 0, bytes = 0, gpas[MH_BATCH_PAGES];
+	struct {
+		int slot;
+		unsigned int pages;
+	} fifo[MH_MAX_SLOTS];
+	unsigned int head = 0, n = 0;
+	struct mh_result r;
+	long long t0;
+
+	if (argc != 3 || parse_u64(argv[1], &gpa) || parse_u64(argv[2], &count) || gpa % 4096 ||
+	    !count)
+		return reply(c, "error usage: mh-seal-bench GPA COUNT");
+	if (!c->mh_attached)
+		return reply(c, "error mh-attach first");
+	t0 = now_ms();
+	while (done < count) {
+		/* Keep every slot busy: post until they are all in flight. */
+		while (posted < count && n < c->mh.nr_slots) {
+			unsigned int k = count - posted < MH_BATCH_PAGES ? (unsigned int)(count - posted)
+									 : MH_BATCH_PAGES;
+			struct mh_request req = {.op = MH_OP_SEAL, .nr_pages = k, .gpa = gpas};
+			int slot;
+
+			for (unsigned int i = 0; i < k; i++)
+				gpas[i] = gpa + (posted + i) * 4096;
+			slot = mh_host_post(&c->mh, &req);
+			if (slot < 0)
+				break;
+			fifo[(head + n) % MH_MAX_SLOTS].slot = slot;
+			fifo[(head + n) % MH_MAX_SLOTS].pages = k;
+			n++;
+			posted += k;
+		}
+		if (!n)
+			return reply(c, "error no free slot");
+		if (mh_host_wait(&c->mh, fifo[head].slot, CONTROL_MH_TIMEOUT_MS, &r))
+			return reply(c, "error the Migration Handler did not answer");
+		mh_host_release(&c->mh, fifo[head].slot);
+		if (r.status != MH_OK)
+			return reply(c, "error refused code=%u detail=%u %s", r.status, r.detail,
+				     mh_error_text(r.status));
+		done += fifo[head].pages;
+		bytes += r.record_len;
+		head = (head + 1) % MH_MAX_SLOTS;
+		n--;
+	}
+	return reply(c, "ok pages=%" PRIu64 " bytes=%" PRIu64 " ms=%lld", count, bytes,
+		     now_ms() - t0);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct control *c, int argc, char **argv);
@@ -378,7 +435,7 @@ static const struct {
     {"mh-begin", cmd_mh_begin},	       {"mh-seal", cmd_mh_seal},
     {"mh-commit", cmd_mh_commit},      {"mh-open", cmd_mh_open},
     {"dirty-start", cmd_dirty},	       {"dirty-fetch", cmd_dirty},
-    {"page-hashes", cmd_page_hashes},
+    {"page-hashes", cmd_page_hashes},  {"mh-seal-bench", cmd_mh_seal_bench},
 };
 
 /* ---- the socket ---- */
