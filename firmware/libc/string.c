@@ -9,6 +9,7 @@
  * microseconds (measured: about 50 us, as much as 20 emulated loop turns
  * of a 1 KiB copy). Never SSE, which CPL0 must not use.
  */
+#define SEVM_FIRMWARE_LIBC_IMPL /* defines what string.h maps to builtins */
 #include <stdint.h>
 #include <string.h>
 

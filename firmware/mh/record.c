@@ -146,7 +146,18 @@ static uint32_t ctr_run(const struct mh_epoch *e, const uint8_t nonce[MH_NONCE_S
 	const br_block_ctr_class *const *k = ctr_keys(e);
 	if (len == 0)
 		return cc;
+	if (e->wide)
+		return mh_gcm_x86_ctr(&e->x86, nonce, cc, data, len);
 	return (*k)->run(k, nonce, cc, data, len);
+}
+
+/* y = GHASH(y, data zero-padded to whole blocks). */
+static void ghash_run(const struct mh_epoch *e, uint8_t y[16], const void *data, size_t len)
+{
+	if (e->wide)
+		mh_gcm_x86_ghash(&e->x86, y, data, len);
+	else
+		e->ghash(y, e->h, data, len);
 }
 
 static void make_nonce(uint8_t nonce[MH_NONCE_SIZE], uint64_t seq)
@@ -161,7 +172,9 @@ static void epoch_setup(struct mh_epoch *e, const uint8_t key[32], enum mh_impl 
 	const br_block_ctr_class *ctr = NULL;
 	br_ghash gh = NULL;
 
-	if (impl == MH_IMPL_AUTO) {
+	e->wide = false;
+
+	if (impl != MH_IMPL_PORTABLE) {
 		ctr = br_aes_x86ni_ctr_get_vtable();
 		gh = br_ghash_pclmul_get();
 	}
@@ -177,6 +190,15 @@ static void epoch_setup(struct mh_epoch *e, const uint8_t key[32], enum mh_impl 
 	static const uint8_t zero_iv[MH_NONCE_SIZE];
 	memset(e->h, 0, sizeof(e->h));
 	ctr_run(e, zero_iv, 0, e->h, sizeof(e->h));
+
+	/* BearSSL's probes passing means AES-NI, SSE4.1, PCLMULQDQ and SSSE3:
+	 * all gcm_x86.c needs. It takes BearSSL's round keys as they are. */
+	if (impl == MH_IMPL_AUTO && ctr != &br_aes_ct64_ctr_vtable) {
+		const br_aes_x86ni_ctr_keys *ni = (const br_aes_x86ni_ctr_keys *)(const void *)e->aes;
+
+		mh_gcm_x86_init(&e->x86, ni->skey.skni, e->h);
+		e->wide = true;
+	}
 }
 
 int mh_epoch_init_impl(struct mh_epoch *e, const uint8_t transport_key[MH_KEY_SIZE],
@@ -217,6 +239,8 @@ void mh_epoch_wipe(struct mh_epoch *e)
 
 const char *mh_epoch_impl(const struct mh_epoch *e)
 {
+	if (e->wide)
+		return "aesni+pclmul x8";
 	return e->ctr == &br_aes_ct64_ctr_vtable ? "ct64+ctmul64" : "x86ni+pclmul";
 }
 
@@ -227,7 +251,7 @@ static void gcm_finish(const struct mh_epoch *e, const uint8_t nonce[MH_NONCE_SI
 	uint8_t lens[16];
 	put_be64(lens, (uint64_t)aad_len * 8);
 	put_be64(lens + 8, (uint64_t)body_len * 8);
-	e->ghash(y, e->h, lens, sizeof(lens));
+	ghash_run(e, y, lens, sizeof(lens));
 	memset(tag, 0, MH_TAG_SIZE);
 	ctr_run(e, nonce, 1, tag, MH_TAG_SIZE); /* AES(K, J0) */
 	for (int i = 0; i < MH_TAG_SIZE; i++)
@@ -245,7 +269,12 @@ static void gcm_seal(const struct mh_epoch *e, const uint8_t nonce[MH_NONCE_SIZE
 	uint8_t y[16] = {0};
 	uint32_t cc = 2;
 
-	e->ghash(y, e->h, aad, aad_len);
+	ghash_run(e, y, aad, aad_len);
+	if (e->wide) {
+		mh_gcm_x86_seal(&e->x86, nonce, cc, body, body_len, y);
+		gcm_finish(e, nonce, y, aad_len, body_len, tag);
+		return;
+	}
 	for (size_t off = 0; off < body_len; off += CHUNK) {
 		size_t n = body_len - off < CHUNK ? body_len - off : CHUNK;
 		cc = ctr_run(e, nonce, cc, body + off, n);
@@ -262,8 +291,8 @@ static bool gcm_verify(const struct mh_epoch *e, const uint8_t nonce[MH_NONCE_SI
 	uint8_t y[16] = {0};
 	uint8_t want[MH_TAG_SIZE];
 
-	e->ghash(y, e->h, aad, aad_len);
-	e->ghash(y, e->h, body, body_len);
+	ghash_run(e, y, aad, aad_len);
+	ghash_run(e, y, body, body_len);
 	gcm_finish(e, nonce, y, aad_len, body_len, want);
 	bool ok = tag_equal(want, tag);
 	wipe(want, sizeof(want));

@@ -6,9 +6,10 @@
  * builds freestanding into the firmware's CPL3 Migration Handler and
  * hosted into unit tests and benchmarks (cross-checked against OpenSSL).
  *
- * Crypto: AES-256-GCM from BearSSL (AES-NI CTR and PCLMULQDQ GHASH where
- * the CPU has them, its constant-time portable code otherwise), HMAC-SHA256
- * from BearSSL for the epoch key.
+ * Crypto: AES-256-GCM with the eight-lane AES-NI and PCLMULQDQ passes of
+ * gcm_x86.c where the CPU has them, BearSSL's constant-time portable CTR
+ * and GHASH otherwise; BearSSL's key schedule, and its HMAC-SHA256 for the
+ * epoch key.
  *
  * Plaintext never touches memory the host can read: the caller passes a
  * private staging buffer (MH_RECORD_MAX bytes) in which records are built
@@ -23,6 +24,7 @@
 #include <stdint.h>
 
 #include "sevm/mh_abi.h"
+#include "gcm_x86.h"
 
 /* One epoch (one migration) on one side; opaque beyond the key schedule. */
 struct mh_epoch {
@@ -34,12 +36,16 @@ struct mh_epoch {
 	/* br_ghash (same type, spelled out so that no cast is needed) */
 	void (*ghash)(void *y, const void *h, const void *data, size_t len);
 	const void *ctr;   /* const br_block_ctr_class * */
+	/* The eight-lane passes (gcm_x86.h), when wide is set. */
+	struct mh_gcm_x86 x86;
+	bool wide;
 };
 
 /* Which AES-CTR and GHASH code an epoch uses. */
 enum mh_impl {
-	MH_IMPL_AUTO = 0,     /* AES-NI + PCLMULQDQ when the CPU has both, else portable */
+	MH_IMPL_AUTO = 0,     /* gcm_x86.c when the CPU has AES-NI and PCLMULQDQ, else portable */
 	MH_IMPL_PORTABLE = 1, /* BearSSL's constant-time ct64 + ctmul64 (tests force it) */
+	MH_IMPL_BEARSSL_NI = 2, /* BearSSL's AES-NI CTR and PCLMULQDQ GHASH (tests, bench) */
 };
 
 /* Derive the epoch key (mh_abi.h) and set up AES and GHASH. Returns 0. */
@@ -51,7 +57,8 @@ int mh_epoch_init_impl(struct mh_epoch *e, const uint8_t transport_key[MH_KEY_SI
 		       enum mh_impl impl);
 /* Wipe every key and subkey. */
 void mh_epoch_wipe(struct mh_epoch *e);
-/* Which AES and GHASH the epoch uses: "x86ni+pclmul" or "ct64+ctmul64". */
+/* Which AES and GHASH the epoch uses: "aesni+pclmul x8" (gcm_x86.c),
+ * "x86ni+pclmul" (BearSSL's) or "ct64+ctmul64". */
 const char *mh_epoch_impl(const struct mh_epoch *e);
 
 /* ---- source ---- */

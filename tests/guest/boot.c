@@ -117,6 +117,7 @@ NORETURN void boot_main(u32 kind, u64 info)
 	shared.dirty = config.dirty;
 	shared.check = config.check;
 	shared.corrupt = config.corrupt;
+	shared.idle = config.idle;
 	shared.tsc_hz = tsc_khz * 1000;
 	shared.mem = mem;
 	print_boot_line();

@@ -9,6 +9,8 @@
  *   check=S      self-check after S heartbeats, then power off (0 = never)
  *   corrupt=N    test the failure path: 1 flips a memory word, 2 a register
  *   e820         print the loader's memory map after the boot line
+ *   idle         fill the pattern, print "testguest: idle", then halt every
+ *                CPU for good (benchmarks that need the host's cores)
  */
 #include "kernel.h"
 
@@ -102,6 +104,7 @@ void cmdline_parse(const char *s, struct config *c)
 	c->check = 0;
 	c->corrupt = 0;
 	c->e820 = false;
+	c->idle = false;
 
 	while (*s) {
 		const char *v;
@@ -124,6 +127,8 @@ void cmdline_parse(const char *s, struct config *c)
 				c->corrupt = n;
 		} else if (key_is(s, "e820", &v) && is_end(*v)) {
 			c->e820 = true;
+		} else if (key_is(s, "idle", &v) && is_end(*v)) {
+			c->idle = true;
 		}
 		while (!is_end(*s))
 			s++;

@@ -59,6 +59,7 @@ struct config {
 	u32 check;   /* heartbeats until the self-check, 0 = never */
 	u32 corrupt; /* 1: flip a memory word, 2: flip a register */
 	bool e820;   /* print the memory map after the boot line */
+	bool idle;   /* halt every CPU once the pattern is in memory */
 };
 
 /* ---- self-check results, reported by each CPU through memory ---- */
@@ -166,6 +167,8 @@ struct shared {
 	volatile u32 check_req;
 	u64 heartbeats;
 	u64 next_poll;
+	u32 idle;
+	u32 filled; /* CPUs done with pattern_fill (idle only) */
 };
 
 extern struct bootinfo bootinfo;

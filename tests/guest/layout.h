@@ -82,6 +82,7 @@
 #define SYS_GETC 1   /* returns a byte from COM1, or -1 */
 #define SYS_EXIT 2   /* rdi = status for the debug-exit port */
 #define SYS_RDMSRS 3 /* rdi = u64[3]: FS_BASE, GS_BASE, KERNEL_GS_BASE */
+#define SYS_HALT 4   /* never returns: this CPU halts with interrupts off */
 
 /* Offsets inside struct uinit (guest.h); entry.S loads registers from it. */
 #define UINIT_GPR 0x00 /* rbx, rbp, r12, r13, r14, r15 */

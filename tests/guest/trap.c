@@ -63,6 +63,10 @@ static void syscall_dispatch(struct trapframe *f)
 		return;
 	case SYS_EXIT:
 		power_off((u32)f->rdi);
+	case SYS_HALT:
+		/* KVM parks a halted vCPU in the kernel: no host CPU used. */
+		for (;;)
+			__asm__ volatile("cli; hlt" ::: "memory");
 	case SYS_RDMSRS:
 		if (user_range_ok(f->rdi, 24)) {
 			u64 *out = (u64 *)f->rdi;
