@@ -3,15 +3,17 @@
  * Every vCPU but the BSP ends up here, on its own stack (reset.S), with
  * interrupts off. OS APs wait for the OS's INIT/SIPI/SIPI (Intel MP spec
  * 1.4 B.4), which KVM delivers to a halted vCPU as on hardware. Handler
- * vCPUs (APIC IDs os_vcpus.. , absent from the MP table and MADT) mark
- * themselves parked too, then wait for the BSP to set up the Migration
- * Handler and enter it at CPL3 (mhboot.c). Every AP first waits (briefly:
+ * vCPUs (APIC IDs os_vcpus.. , absent from the MP table and MADT) wait
+ * for the BSP to set up the Migration Handler, enter it at CPL3
+ * (mhboot.c), and count as parked once it has set up and gone quiet (its
+ * doorbell, or its halt without a key). Every AP first waits (briefly:
  * the BSP reads the configuration first) to learn which kind it is. The
- * BSP checks the handler vCPUs before it boots the OS.
+ * BSP waits for the handler vCPUs before it boots the OS, so the OS never
+ * runs beside a handler that is still starting.
  */
 #include "fw.h"
 
-#define PARK_TIMEOUT_S 1
+#define PARK_TIMEOUT_S 10 /* generous: a loaded host may run a vCPU thread late */
 #define HV_LEAF_BASE 0x40000000
 #define HV_LEAF_TSC 0x40000010 /* EAX: TSC kHz (KVM, sevm's cpuid.c) */
 #define TSC_HZ_GUESS 3000000000ull
@@ -25,10 +27,10 @@ NORETURN void park_self(uint32_t apic_id)
 		__asm__ volatile("hlt" ::: "memory");
 }
 
-/* Handler vCPUs do not return from mh_ap_wait(): they enter the MH. */
+/* Handler vCPUs do not return from mh_ap_wait(): they enter the MH, and
+ * count as parked only once it is quiet (trap.c, mark_quiet). */
 NORETURN void fw_ap_main(uint32_t apic_id)
 {
-	__atomic_store_n(&fw_parked[apic_id], 1, __ATOMIC_RELEASE);
 	mh_ap_wait(apic_id);
 	park_self(apic_id);
 }

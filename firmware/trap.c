@@ -57,18 +57,34 @@ static bool on_handler_stack(const struct trapframe *f)
 	return a >= FW_STACKS && a < FW_STACKS + FW_VMSA_MAX * FW_STACK_SIZE;
 }
 
+/*
+ * A handler vCPU is quiet from its doorbell on (the VMM stops running it)
+ * or once it halts: only then does it count as parked, and only then does
+ * the BSP hand the machine to the OS (park_wait_handlers). Its APIC ID is
+ * where its CPL0 stack is.
+ */
+static void mark_quiet(const struct trapframe *f)
+{
+	uintptr_t apic_id = ((uintptr_t)f - FW_STACKS) / FW_STACK_SIZE;
+
+	__atomic_store_n(&fw_parked[apic_id], 1, __ATOMIC_RELEASE);
+}
+
 static void mh_syscall(struct trapframe *f)
 {
 	if (f->rax == FW_SYS_MH_DOORBELL) {
+		mark_quiet(f);
 		outl(FW_MH_DOORBELL_PORT, (uint32_t)f->rdi);
 		/* #UD leaves RIP at the INT (2 bytes); a real INT after it. */
 		if (f->vector == VEC_UD)
 			f->rip += 2;
 		return;
 	}
-	if (f->rax == FW_SYS_MH_PARK)
+	if (f->rax == FW_SYS_MH_PARK) {
+		mark_quiet(f);
 		for (;;)
 			__asm__ volatile("cli; hlt" ::: "memory");
+	}
 	fw_refuse(FW_EXIT_INTERNAL, "CPL3 stack or buffer check failed");
 }
 

@@ -7,8 +7,8 @@
  * stays the fallback and the reference the unit tests compare against.
  *
  * Only for CPUs with AES-NI, PCLMULQDQ, SSSE3 and SSE4.1: the caller
- * checks (record.c takes BearSSL's x86ni and pclmul probes, which test the
- * same bits). Built with those extensions enabled; it runs at CPL3 only.
+ * checks (record.c takes BearSSL's x86ni and pclmul probes, whose code
+ * needs the same). Built with those extensions enabled; CPL3 only.
  */
 #ifndef SEVM_FIRMWARE_MH_GCM_X86_H
 #define SEVM_FIRMWARE_MH_GCM_X86_H

@@ -10,7 +10,8 @@
  *   a migration starts) and polls its slots (slot s is handler
  *   s % nr_handlers's) with PAUSE: no VM exit in steady state.
  *   Without a transport key (or a launch id) every handler reports FAILED
- *   with MH_ERR_NO_KEY and halts at CPL0.
+ *   with MH_ERR_NO_KEY and halts at CPL0; so it does with MH_ERR_SELFTEST
+ *   when this build's AES-GCM fails its known-answer test.
  *
  * A request is served from a private copy of its slot header (the host may
  * change the slot at any time): BEGIN, SEAL and COMMIT as source, OPEN as
@@ -378,6 +379,8 @@ static void init(struct mh_state *st, volatile struct mh_mailbox *mb)
 
 	if (!b->have_key || !b->have_launch_id) {
 		err = MH_ERR_NO_KEY;
+	} else if (!mh_selftest(&st->epoch)) {
+		err = MH_ERR_SELFTEST;
 	} else {
 		memset(last, 0, b->layout.nr_pfns * 8);
 		for (uint32_t i = 0; i < MH_MAX_HANDLERS; i++)

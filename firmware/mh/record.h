@@ -57,6 +57,9 @@ int mh_epoch_init_impl(struct mh_epoch *e, const uint8_t transport_key[MH_KEY_SI
 		       enum mh_impl impl);
 /* Wipe every key and subkey. */
 void mh_epoch_wipe(struct mh_epoch *e);
+/* Known-answer test of the AES-256-GCM this build uses (MH_IMPL_AUTO),
+ * in scratch (wiped after). True when it passes. */
+bool mh_selftest(struct mh_epoch *scratch);
 /* Which AES and GHASH the epoch uses: "aesni+pclmul x8" (gcm_x86.c),
  * "x86ni+pclmul" (BearSSL's) or "ct64+ctmul64". */
 const char *mh_epoch_impl(const struct mh_epoch *e);

@@ -112,6 +112,7 @@ enum mh_error {
 	MH_ERR_COMMIT = 9,	/* the commit does not match the pages applied */
 	MH_ERR_NO_KEY = 10,	/* the secret table held no transport key */
 	MH_ERR_STATE = 11,	/* BEGIN twice, COMMIT before BEGIN, anything after COMMIT */
+	MH_ERR_SELFTEST = 12,	/* the MH's AES-GCM failed its known-answer test at start */
 };
 
 /* ---- records ----

@@ -219,6 +219,8 @@ const char *mh_error_text(uint32_t err)
 		return "no transport key in the guest";
 	case MH_ERR_STATE:
 		return "record out of order for the migration's state";
+	case MH_ERR_SELFTEST:
+		return "the Migration Handler's AES-GCM failed its self-test";
 	default:
 		return "unknown error";
 	}
