@@ -228,3 +228,58 @@ int kvm_set_xsave(int vcpu_fd, const struct kvm_xsave *xs)
 {
 	return xioctl(vcpu_fd, KVM_SET_XSAVE, xs);
 }
+
+int kvm_get_xsave2(int vcpu_fd, struct kvm_xsave *xs)
+{
+	return xioctl(vcpu_fd, KVM_GET_XSAVE2, xs);
+}
+
+int kvm_get_msr_index_list(int kvm_fd, struct kvm_msr_list *list)
+{
+	return xioctl(kvm_fd, KVM_GET_MSR_INDEX_LIST, list);
+}
+
+int kvm_get_mp_state(int vcpu_fd, struct kvm_mp_state *mp)
+{
+	return xioctl(vcpu_fd, KVM_GET_MP_STATE, mp);
+}
+
+int kvm_get_vcpu_events(int vcpu_fd, struct kvm_vcpu_events *ev)
+{
+	return xioctl(vcpu_fd, KVM_GET_VCPU_EVENTS, ev);
+}
+
+int kvm_set_vcpu_events(int vcpu_fd, const struct kvm_vcpu_events *ev)
+{
+	return xioctl(vcpu_fd, KVM_SET_VCPU_EVENTS, ev);
+}
+
+int kvm_get_irqchip(int vm_fd, struct kvm_irqchip *chip)
+{
+	return xioctl(vm_fd, KVM_GET_IRQCHIP, chip);
+}
+
+int kvm_set_irqchip(int vm_fd, const struct kvm_irqchip *chip)
+{
+	return xioctl(vm_fd, KVM_SET_IRQCHIP, chip);
+}
+
+int kvm_get_pit2(int vm_fd, struct kvm_pit_state2 *pit)
+{
+	return xioctl(vm_fd, KVM_GET_PIT2, pit);
+}
+
+int kvm_set_pit2(int vm_fd, const struct kvm_pit_state2 *pit)
+{
+	return xioctl(vm_fd, KVM_SET_PIT2, pit);
+}
+
+int kvm_get_clock(int vm_fd, struct kvm_clock_data *clock)
+{
+	return xioctl(vm_fd, KVM_GET_CLOCK, clock);
+}
+
+int kvm_set_clock(int vm_fd, const struct kvm_clock_data *clock)
+{
+	return xioctl(vm_fd, KVM_SET_CLOCK, clock);
+}

@@ -63,5 +63,20 @@ int kvm_set_xcrs(int vcpu_fd, const struct kvm_xcrs *xcrs) KVM_WUR;
  */
 int kvm_get_xsave(int vcpu_fd, struct kvm_xsave *xs) KVM_WUR;
 int kvm_set_xsave(int vcpu_fd, const struct kvm_xsave *xs) KVM_WUR;
+/* KVM_GET_XSAVE2: as many bytes as KVM_CAP_XSAVE2 reports (api.rst 4.136). */
+int kvm_get_xsave2(int vcpu_fd, struct kvm_xsave *xs) KVM_WUR;
+/* KVM_GET_MSR_INDEX_LIST into list (nmsrs in: room, out: count); -E2BIG if short. */
+int kvm_get_msr_index_list(int kvm_fd, struct kvm_msr_list *list) KVM_WUR;
+int kvm_get_mp_state(int vcpu_fd, struct kvm_mp_state *mp) KVM_WUR;
+int kvm_get_vcpu_events(int vcpu_fd, struct kvm_vcpu_events *ev) KVM_WUR;
+int kvm_set_vcpu_events(int vcpu_fd, const struct kvm_vcpu_events *ev) KVM_WUR;
+
+/* VM-wide device state of the in-kernel irqchip, PIT and kvmclock. */
+int kvm_get_irqchip(int vm_fd, struct kvm_irqchip *chip) KVM_WUR;
+int kvm_set_irqchip(int vm_fd, const struct kvm_irqchip *chip) KVM_WUR;
+int kvm_get_pit2(int vm_fd, struct kvm_pit_state2 *pit) KVM_WUR;
+int kvm_set_pit2(int vm_fd, const struct kvm_pit_state2 *pit) KVM_WUR;
+int kvm_get_clock(int vm_fd, struct kvm_clock_data *clock) KVM_WUR;
+int kvm_set_clock(int vm_fd, const struct kvm_clock_data *clock) KVM_WUR;
 
 #endif
