@@ -238,6 +238,67 @@ static __m128i counter_base(const uint8_t nonce[12])
 
 /* ---- the passes ---- */
 
+/* a * H^m, by square and multiply (m >= 1). */
+static __m128i mul_hpow(const struct mh_gcm_x86 *k, __m128i a, uint64_t m)
+{
+	__m128i base = hpow(k, 0);
+
+	for (; m; m >>= 1) {
+		if (m & 1)
+			a = gf_mul(a, base);
+		if (m > 1)
+			base = gf_mul(base, base);
+	}
+	return a;
+}
+
+void mh_gcm_x86_mul_hpow(const struct mh_gcm_x86 *k, uint8_t y[16], uint64_t m)
+{
+	__m128i a = bswap128(_mm_loadu_si128((const __m128i *)y));
+
+	if (m)
+		_mm_storeu_si128((__m128i *)y, bswap128(mul_hpow(k, a, m)));
+}
+
+/*
+ * One guest page: src read once, each 16 bytes both ORed into the zero
+ * test and encrypted into dst, so that the zero test and the ciphertext
+ * agree whatever the guest writes meanwhile. The reads from guest memory
+ * overlap the AES work instead of forming a pass of their own; the GHASH
+ * of the page before (hash) goes between the AES rounds, as in the seal
+ * pass.
+ */
+uint64_t mh_gcm_x86_seal_page(const struct mh_gcm_x86 *k, const uint8_t nonce[12], uint32_t cc,
+			      const uint8_t *src, uint8_t *dst, const uint8_t *hash, uint8_t y[16])
+{
+	__m128i base = counter_base(nonce), ks[MH_GCM_X86_LANES], any = _mm_setzero_si128();
+	__m128i acc = bswap128(_mm_loadu_si128((const __m128i *)y));
+
+	for (size_t off = 0; off < MH_GCM_X86_PAGE; off += GROUP, cc += MH_GCM_X86_LANES) {
+		struct wide w = wide_zero();
+
+		aes8_start(k, base, cc, ks);
+		ROUNDS_UNROLLED
+		for (unsigned int r = 1; r < MH_GCM_X86_ROUNDS; r++) {
+			aes8_round(ks, rk(k, r));
+			if (hash && r <= MH_GCM_X86_LANES)
+				ghash_lane(k, &w, acc, hash + off, r - 1);
+		}
+		aes8_last(k, ks);
+		if (hash)
+			acc = reduce(&w);
+		LANES_UNROLLED
+		for (unsigned int i = 0; i < MH_GCM_X86_LANES; i++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(src + off) + i);
+
+			any = _mm_or_si128(any, x);
+			_mm_storeu_si128((__m128i *)(dst + off) + i, _mm_xor_si128(x, ks[i]));
+		}
+	}
+	_mm_storeu_si128((__m128i *)y, bswap128(acc));
+	return (uint64_t)_mm_cvtsi128_si64(any) | (uint64_t)_mm_extract_epi64(any, 1);
+}
+
 void mh_gcm_x86_init(struct mh_gcm_x86 *k, const uint8_t round_keys[(MH_GCM_X86_ROUNDS + 1) * 16],
 		     const uint8_t h[16])
 {

@@ -18,6 +18,7 @@
 
 #define MH_GCM_X86_ROUNDS 14 /* AES-256 */
 #define MH_GCM_X86_LANES 8   /* blocks per step, and powers of H kept */
+#define MH_GCM_X86_PAGE 4096 /* a guest page */
 
 struct mh_gcm_x86 {
 	/* Encryption round keys 0..14, as AESENC takes them. */
@@ -47,5 +48,18 @@ uint32_t mh_gcm_x86_ctr(const struct mh_gcm_x86 *k, const uint8_t nonce[12], uin
 void mh_gcm_x86_ghash(const struct mh_gcm_x86 *k, uint8_t y[16], const void *data, size_t len);
 uint32_t mh_gcm_x86_seal(const struct mh_gcm_x86 *k, const uint8_t nonce[12], uint32_t cc,
 			 void *data, size_t len, uint8_t y[16]);
+
+/*
+ * A guest page's CTR, from src (read once) into dst, with counters cc ..
+ * cc + 255; meanwhile, if hash is not NULL, y = GHASH(y, hash[0..4096)).
+ * Returns the OR of src's words as read: 0 for a page of zeros.
+ */
+uint64_t mh_gcm_x86_seal_page(const struct mh_gcm_x86 *k, const uint8_t nonce[12], uint32_t cc,
+			      const uint8_t *src, uint8_t *dst, const uint8_t *hash, uint8_t y[16]);
+
+/* y = y * H^m in GF(2^128): what GHASH's state before m more blocks
+ * contributes after them, so that a stream can be hashed before the
+ * additional data that precedes it is final. */
+void mh_gcm_x86_mul_hpow(const struct mh_gcm_x86 *k, uint8_t y[16], uint64_t m);
 
 #endif

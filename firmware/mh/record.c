@@ -400,6 +400,56 @@ static uint64_t copy_page_or(uint8_t *restrict dst, const uint8_t *restrict src)
 	return acc;
 }
 
+/*
+ * The pages into staging at p, ciphertext already (gcm_x86.c, one read of
+ * each guest page overlapping the AES work); yp = GHASH from zero over the
+ * data pages' ciphertext, zero pages set in zmap. Returns the data bytes,
+ * or SIZE_MAX when a page() is NULL.
+ */
+static size_t seal_pages_wide(const struct mh_epoch *e, const uint8_t nonce[MH_NONCE_SIZE],
+			      const uint64_t *gpa, unsigned int nr_pages, const struct mh_guest *g,
+			      uint8_t *p, uint8_t *zmap, uint8_t yp[16])
+{
+	const uint8_t *prev = NULL; /* the last data page, still to be hashed */
+	uint8_t *q = p;
+	uint32_t cc = 2;
+
+	for (unsigned int i = 0; i < nr_pages; i++) {
+		const uint8_t *src = g->page(g->arg, gpa[i]);
+		if (src == NULL)
+			return SIZE_MAX;
+		if (mh_gcm_x86_seal_page(&e->x86, nonce, cc, src, q, prev, yp) == 0) {
+			zmap[i / 8] |= (uint8_t)(1u << (i % 8)); /* LSB first in LE u64s */
+			prev = NULL; /* hashed; q (the keystream of zeros) is overwritten */
+		} else {
+			prev = q;
+			q += MH_PAGE_SIZE;
+			cc += MH_PAGE_SIZE / 16;
+		}
+	}
+	if (prev)
+		mh_gcm_x86_ghash(&e->x86, yp, prev, MH_PAGE_SIZE);
+	return (size_t)(q - p);
+}
+
+/* The pages into staging at p, plaintext (BearSSL's passes seal later). */
+static size_t copy_pages(const uint64_t *gpa, unsigned int nr_pages, const struct mh_guest *g,
+			 uint8_t *p, uint8_t *zmap)
+{
+	uint8_t *q = p;
+
+	for (unsigned int i = 0; i < nr_pages; i++) {
+		const uint8_t *src = g->page(g->arg, gpa[i]);
+		if (src == NULL)
+			return SIZE_MAX;
+		if (copy_page_or(q, src) == 0)
+			zmap[i / 8] |= (uint8_t)(1u << (i % 8));
+		else
+			q += MH_PAGE_SIZE;
+	}
+	return (size_t)(q - p);
+}
+
 size_t mh_seal_pages(const struct mh_epoch *e, uint64_t seq, const uint64_t *gpa,
 		     unsigned int nr_pages, const struct mh_guest *g, struct mh_applied *sent,
 		     uint8_t *staging, uint8_t *out, size_t cap)
@@ -417,44 +467,56 @@ size_t mh_seal_pages(const struct mh_epoch *e, uint64_t seq, const uint64_t *gpa
 
 	size_t aad_len = HDR_SIZE + 8 * (size_t)nr_pages;
 	size_t zm_len = MH_ZERO_MAP_BYTES(nr_pages);
-	uint8_t *zmap = staging + aad_len;
-	uint8_t *p = zmap + zm_len;
+	uint8_t *body = staging + aad_len;
+	uint8_t zmap[MH_ZERO_MAP_BYTES(MH_BATCH_PAGES)] = {0};
+	uint8_t nonce[MH_NONCE_SIZE], yp[16] = {0};
+	size_t data_len;
 
+	make_nonce(nonce, seq);
 	for (unsigned int i = 0; i < nr_pages; i++)
 		put_le64(staging + HDR_SIZE + 8 * i, gpa[i]);
-	memset(zmap, 0, zm_len);
-	for (unsigned int i = 0; i < nr_pages; i++) {
-		const uint8_t *src = g->page(g->arg, gpa[i]);
-		if (src == NULL) {
-			wipe(zmap, zm_len + (size_t)nr_pages * MH_PAGE_SIZE);
-			return 0;
-		}
-		if (copy_page_or(p, src) == 0)
-			zmap[i / 8] |= (uint8_t)(1u << (i % 8)); /* LSB first in LE u64s */
-		else
-			p += MH_PAGE_SIZE;
-	}
-
-	size_t body_len = (size_t)(p - zmap);
-	size_t len = aad_len + body_len + MH_TAG_SIZE;
-	if (len > cap) {
-		wipe(zmap, zm_len + (size_t)nr_pages * MH_PAGE_SIZE);
+	if (e->wide)
+		data_len = seal_pages_wide(e, nonce, gpa, nr_pages, g, body, zmap, yp);
+	else
+		data_len = copy_pages(gpa, nr_pages, g, body, zmap);
+	if (data_len == SIZE_MAX || aad_len + data_len + zm_len + MH_TAG_SIZE > cap) {
+		wipe(body, (size_t)nr_pages * MH_PAGE_SIZE);
 		return 0;
 	}
-	hdr_put(staging, MH_REC_PAGES, seq, e->source_nonce, nr_pages, (uint32_t)body_len);
+	size_t body_len = data_len + zm_len;
+	size_t len = aad_len + body_len + MH_TAG_SIZE;
+	uint8_t *zm = body + data_len, *tag = body + body_len;
 
-	uint8_t nonce[MH_NONCE_SIZE];
-	make_nonce(nonce, seq);
-	gcm_seal(e, nonce, staging, aad_len, zmap, body_len, zmap + body_len);
+	hdr_put(staging, MH_REC_PAGES, seq, e->source_nonce, nr_pages, (uint32_t)body_len);
+	memcpy(zm, zmap, zm_len);
+	if (e->wide) {
+		/*
+		 * GHASH(A | C) = GHASH(A) * H^blocks(pages) + GHASH(pages), the
+		 * pages hashed from zero above while the header (body_len) was
+		 * not yet known; then the zero map and the lengths.
+		 */
+		uint8_t y[16] = {0};
+
+		ghash_run(e, y, staging, aad_len);
+		mh_gcm_x86_mul_hpow(&e->x86, y, data_len / 16);
+		for (int i = 0; i < 16; i++)
+			y[i] ^= yp[i];
+		ctr_run(e, nonce, (uint32_t)(2 + data_len / 16), zm, zm_len);
+		ghash_run(e, y, zm, zm_len);
+		gcm_finish(e, nonce, y, aad_len, body_len, tag);
+	} else {
+		gcm_seal(e, nonce, staging, aad_len, body, body_len, tag);
+	}
 	/*
 	 * Staging now holds the record, all ciphertext; past its end at most
-	 * the copy of a zero page (zeros). Only now does anything reach out.
+	 * a zero page's copy or keystream. Only now does anything reach out.
 	 */
 	memcpy(out, staging, len);
 
 	for (unsigned int i = 0; i < nr_pages; i++)
 		sent->last[gpa[i] / MH_PAGE_SIZE] = seq;
 	sent->records++;
+	wipe(zmap, sizeof(zmap));
 	return len;
 }
 
@@ -563,11 +625,12 @@ static int apply_pages(struct mh_target *t, const struct hdr *h, const uint8_t n
 {
 	size_t aad_len = HDR_SIZE + 8 * (size_t)h->nr_pages;
 	size_t zm_len = MH_ZERO_MAP_BYTES(h->nr_pages);
-	uint8_t *zmap = staging + aad_len;
+	uint8_t *body = staging + aad_len;
+	uint8_t *zmap = body + h->body_len - zm_len; /* after the data */
 	uint8_t *dst[MH_BATCH_PAGES];
 	int err = MH_OK;
 
-	ctr_run(&t->epoch, nonce, 2, zmap, h->body_len);
+	ctr_run(&t->epoch, nonce, 2, body, h->body_len);
 
 	/* The zero map must account for body_len exactly, with no stray bits. */
 	uint32_t data_pages = 0;
@@ -593,7 +656,7 @@ static int apply_pages(struct mh_target *t, const struct hdr *h, const uint8_t n
 			goto out;
 		}
 	}
-	const uint8_t *src = zmap + zm_len;
+	const uint8_t *src = body;
 	for (uint32_t i = 0; i < h->nr_pages; i++) {
 		uint64_t gpa = get_le64(staging + HDR_SIZE + 8 * i);
 		if ((zmap[i / 8] >> (i % 8)) & 1) {
@@ -606,7 +669,7 @@ static int apply_pages(struct mh_target *t, const struct hdr *h, const uint8_t n
 	}
 	t->applied.records++;
 out:
-	wipe(zmap, h->body_len);
+	wipe(body, h->body_len);
 	return err;
 }
 

@@ -100,8 +100,9 @@ struct mh_guest {
  * sets sent->last[pfn] = seq for each page (GPAs beyond nr_pfns, the same
  * GPA twice, seq 0: invalid) and counts the record in sent->records; on
  * failure it changes neither sent nor out. It reads each guest page once,
- * copying it into staging while testing it for zero (the same time for
- * any content); a zero page's copy is then overwritten by the next page.
+ * encrypting it into staging (copying it, on BearSSL's passes) while
+ * testing it for zero, in the same time for any content; what a zero page
+ * left in staging is then overwritten by the next page.
  * seq must never repeat within an epoch (it is the GCM nonce): the caller
  * owns the counter (BEGIN is 0, then 1, 2, ... for PAGES and COMMIT).
  */

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#define MH_ABI_VERSION 1
+#define MH_ABI_VERSION 2 /* 2: the zero map after the page data */
 #define MH_PAGE_SIZE 4096
 #define MH_MAX_HANDLERS 8
 
@@ -135,10 +135,12 @@ enum mh_error {
  *
  * Bodies:
  *   BEGIN:  empty (body_len 0): the tag alone matters
- *   PAGES:  zero map (nr_pages bits, LSB first, in whole u64s) then the
- *           data of every page whose bit is clear, in GPA-list order. An
- *           all-zero page costs its GPA; the host learns how many of a
- *           batch were zero from the length (docs/mailbox.md).
+ *   PAGES:  the data of every page whose zero-map bit is clear, in
+ *           GPA-list order, then the zero map (nr_pages bits, LSB first,
+ *           in whole u64s). An all-zero page costs its GPA; the host
+ *           learns how many of a batch were zero from the length
+ *           (docs/mailbox.md). The map comes last so that the MH can
+ *           encrypt each page as it reads it, before it knows the map.
  *   COMMIT: struct mh_commit
  */
 #define MH_RECORD_MAGIC 0x31524d53u /* "SMR1" */

@@ -324,7 +324,7 @@ static struct rec ossl_record(const uint8_t sn[16], const uint8_t tn[16], uint16
 	struct rec r = {xmalloc(MH_RECORD_MAX + 64), 0};
 	size_t aad_len = 40 + 8 * (size_t)n;
 	put32(r.b, 0x31524d53u);
-	r.b[4] = 1, r.b[5] = 0;
+	r.b[4] = 2, r.b[5] = 0; /* version 2: the zero map last */
 	r.b[6] = (uint8_t)type, r.b[7] = 0;
 	put64(r.b + 8, seq);
 	memcpy(r.b + 16, sn, 16);
@@ -340,25 +340,26 @@ static struct rec ossl_record(const uint8_t sn[16], const uint8_t tn[16], uint16
 	return r;
 }
 
-/* PAGES body from the source's memory: zero map + the non-zero pages. */
+/* PAGES body from the source's memory: the non-zero pages, then the zero map. */
 static uint8_t *ossl_pages_body(const struct mig *m, const uint64_t *gpa, uint32_t n,
 				uint32_t *body_len)
 {
 	size_t zm = MH_ZERO_MAP_BYTES(n);
-	uint8_t *b = calloc(1, zm + (size_t)n * PAGE);
-	uint8_t *p = b + zm;
+	uint8_t *b = calloc(1, zm + (size_t)n * PAGE), map[MH_ZERO_MAP_BYTES(MH_BATCH_PAGES)] = {0};
+	uint8_t *p = b;
 	static const uint8_t zero[PAGE];
 	assert_non_null(b);
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *src = m->src.mem + gpa[i];
 		if (memcmp(src, zero, PAGE) == 0) {
-			b[i / 8] |= (uint8_t)(1u << (i % 8));
+			map[i / 8] |= (uint8_t)(1u << (i % 8));
 		} else {
 			memcpy(p, src, PAGE);
 			p += PAGE;
 		}
 	}
-	*body_len = (uint32_t)(p - b);
+	memcpy(p, map, zm);
+	*body_len = (uint32_t)(p + zm - b);
 	return b;
 }
 
@@ -541,6 +542,40 @@ static void test_gcm_x86_vs_bearssl(void **state)
 		gh(yb, h, b + off, len);
 		assert_memory_equal(a, b, len + off);
 		assert_memory_equal(ya, yb, 16);
+
+		/* y * H^m is GHASH over m zero blocks. */
+		static const uint8_t zeros[16 * 300];
+		size_t mblocks = li % 300;
+		memcpy(ya, y0, 16), memcpy(yb, y0, 16);
+		mh_gcm_x86_mul_hpow(&x, ya, mblocks);
+		gh(yb, h, zeros, 16 * mblocks);
+		assert_memory_equal(ya, yb, 16);
+	}
+
+	/* One page: CTR from the guest page into another buffer, the page
+	 * before hashed meanwhile; the zero test, for zeros and for one bit. */
+	static uint8_t src[4096], dst[4096], want[4096], prev[4096];
+	for (int round = 0; round < 4; round++) {
+		uint32_t cc = ccs[round % 3];
+		bool zero = round == 2, with_prev = round != 1;
+
+		fill_random(src, sizeof(src)), fill_random(prev, sizeof(prev));
+		fill_random(nonce, 12), fill_random(y0, 16);
+		if (zero)
+			memset(src, 0, sizeof(src));
+		if (round == 3) { /* a single set bit, in the last word */
+			memset(src, 0, sizeof(src));
+			src[4095] = 0x80;
+		}
+		memcpy(want, src, sizeof(src));
+		ctr->run(&ks.vtable, nonce, cc, want, sizeof(want));
+		memcpy(ya, y0, 16), memcpy(yb, y0, 16);
+		uint64_t any = mh_gcm_x86_seal_page(&x, nonce, cc, src, dst, with_prev ? prev : NULL, ya);
+		assert_int_equal(any == 0, zero);
+		assert_memory_equal(dst, want, sizeof(dst));
+		if (with_prev)
+			gh(yb, h, prev, sizeof(prev));
+		assert_memory_equal(ya, yb, 16);
 	}
 }
 
@@ -702,9 +737,10 @@ static void test_openssl_opens_mh_records(void **state)
 	size_t aad = 40 + 8 * 12, body = r.len - aad - 16;
 	ossl_nonce(nonce, 1);
 	assert_true(ossl_gcm_open(key, nonce, r.b, aad, r.b + aad, body, r.b + aad + body, pt));
-	/* zero map: pfns 0, 5, 10, 40, 45 are zero -> bits 0, 5, 6, 9, 11 */
-	assert_int_equal(get64(pt), (1u << 0) | (1u << 5) | (1u << 6) | (1u << 9) | (1u << 11));
-	const uint8_t *p = pt + 8;
+	/* zero map, last: pfns 0, 5, 10, 40, 45 are zero -> bits 0, 5, 6, 9, 11 */
+	assert_int_equal(get64(pt + body - 8),
+			 (1u << 0) | (1u << 5) | (1u << 6) | (1u << 9) | (1u << 11));
+	const uint8_t *p = pt;
 	for (int i = 0; i < 12; i++) {
 		assert_int_equal(get64(r.b + 40 + 8 * i), GPA(pfns[i]));
 		if (pfns[i] % 5 == 0)
@@ -712,7 +748,7 @@ static void test_openssl_opens_mh_records(void **state)
 		assert_memory_equal(p, m->src.mem + GPA(pfns[i]), PAGE);
 		p += PAGE;
 	}
-	assert_int_equal((size_t)(p - pt), body);
+	assert_int_equal((size_t)(p - pt) + 8, body);
 	/* A flipped byte fails OpenSSL's check too. */
 	r.b[50] ^= 1;
 	assert_false(ossl_gcm_open(key, nonce, r.b, aad, r.b + aad, body, r.b + aad + body, pt));
@@ -994,7 +1030,8 @@ static void test_refuse_malformed(void **state)
 	refused(m, t, MH_ERR_MALFORMED, 0);
 
 	struct { size_t off; uint8_t val; } edits[] = {
-		{4, 2},		/* version */
+		{4, 1},		/* version 1: the old layout */
+		{4, 3},		/* version 3 */
 		{6, 0},		/* type 0 */
 		{6, 4},		/* type 4 */
 		{32, 3},	/* nr_pages: lengths no longer add up */
@@ -1016,17 +1053,17 @@ static void test_refuse_malformed(void **state)
 
 	/* Authentic, but the zero map disagrees with the length: refused after the tag. */
 	uint64_t gpa[2] = {GPA(62), GPA(63)};
-	uint8_t body[8 + PAGE] = {0};
-	body[0] = 3; /* both zero, yet one page of data follows */
+	uint8_t body[PAGE + 8] = {0};
+	body[PAGE] = 3; /* both zero, yet one page of data comes first */
 	struct rec z = ossl_record(source_nonce, target_nonce, MH_REC_PAGES, 90, gpa, 2, body,
 				   sizeof(body));
 	refused(m, z, MH_ERR_MALFORMED, 0);
 	free(z.b);
-	body[0] = 1 | 0x80; /* a bit beyond nr_pages */
+	body[PAGE] = 1 | 0x80; /* a bit beyond nr_pages */
 	z = ossl_record(source_nonce, target_nonce, MH_REC_PAGES, 90, gpa, 2, body, sizeof(body));
 	refused(m, z, MH_ERR_MALFORMED, 0);
 	free(z.b);
-	body[0] = 1; /* right: it opens */
+	body[PAGE] = 1; /* right: it opens */
 	z = ossl_record(source_nonce, target_nonce, MH_REC_PAGES, 90, gpa, 2, body, sizeof(body));
 	open_ok(m, z);
 	free(z.b);
