@@ -21,6 +21,7 @@ enum vm_end {
 	VM_END_CRASH,	 /* triple fault, emulation failure, ... */
 	VM_END_SIGNAL,	 /* SIGINT/SIGTERM on the host */
 	VM_END_ERROR,	 /* sevm itself failed */
+	VM_END_MIGRATED, /* the target took the VM over (its acknowledgement came) */
 };
 
 struct device_host {

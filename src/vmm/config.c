@@ -314,13 +314,29 @@ static int parse_firmware(struct ctx *c, const struct toml_value *t,
 
 static int parse_migration(struct ctx *c, const struct toml_value *t, struct vm_config *cfg)
 {
-	static const char *const keys[] = {"handler_vcpus", NULL};
-	const struct toml_value *v = NULL;
+	static const char *const keys[] = {"handler_vcpus", "downtime_ms", "max_rounds", NULL};
+	const struct toml_value *v = NULL, *d = NULL, *r = NULL;
 	int ret = t ? check_keys(c, t, "[migration]", keys) : 0;
 
+	ret = ret ?: get_typed(c, t, "migration", "downtime_ms", TOML_INTEGER, false, &d);
+	ret = ret ?: get_typed(c, t, "migration", "max_rounds", TOML_INTEGER, false, &r);
 	ret = ret ?: get_typed(c, t, "migration", "handler_vcpus", TOML_INTEGER, false, &v);
 	if (ret)
 		return ret;
+	cfg->downtime_ms = CONFIG_DEFAULT_DOWNTIME_MS;
+	cfg->max_rounds = CONFIG_DEFAULT_MAX_ROUNDS;
+	if (d && (d->u.integer < 1 || d->u.integer > 60000))
+		return err_at(c, d->pos,
+			      "migration.downtime_ms is %lld; it must be between 1 and 60000",
+			      (long long)d->u.integer);
+	if (r && (r->u.integer < 1 || r->u.integer > 1000))
+		return err_at(c, r->pos,
+			      "migration.max_rounds is %lld; it must be between 1 and 1000",
+			      (long long)r->u.integer);
+	if (d)
+		cfg->downtime_ms = (unsigned)d->u.integer;
+	if (r)
+		cfg->max_rounds = (unsigned)r->u.integer;
 	cfg->handler_vcpus = cfg->firmware_data ? 1 : 0;
 	if (!v)
 		return 0;

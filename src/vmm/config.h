@@ -29,6 +29,8 @@ struct config_limits {
 };
 
 #define CONFIG_MAX_HANDLER_VCPUS 8
+#define CONFIG_DEFAULT_DOWNTIME_MS 50
+#define CONFIG_DEFAULT_MAX_ROUNDS 30
 
 /* [sev]: launch as an SEV-ES guest (docs/config.md, docs/attestation.md). */
 struct sev_config {
@@ -66,6 +68,8 @@ struct vm_config {
 	size_t firmware_len;
 	struct fw_layout firmware; /* from the image's GUIDed table */
 	unsigned handler_vcpus;	   /* Migration Handler vCPUs, after the OS vCPUs */
+	unsigned downtime_ms;	   /* [migration]: the pause a migration may cost the guest */
+	unsigned max_rounds;	   /* [migration]: pre-copy rounds before converging anyway */
 	struct sev_config sev;
 };
 

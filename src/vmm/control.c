@@ -163,12 +163,37 @@ static void hex(const uint8_t *p, size_t n, char *out)
 static int cmd_status(struct control *c, int argc, char **argv)
 {
 	struct vm *vm = c->vm;
+	char mig[400];
 
 	(void)argc, (void)argv;
-	return reply(c, "ok vcpus=%u os_vcpus=%u handlers=%u parked=%u sev=%s", vm->nr_vcpus,
-		     vm->nr_os_vcpus, vm->nr_vcpus - vm->nr_os_vcpus,
+	migration_job_describe(&c->job, mig, sizeof(mig));
+	return reply(c, "ok name=%s vcpus=%u os_vcpus=%u handlers=%u parked=%u sev=%s memory=%llu %s",
+		     vm->cfg->name, vm->nr_vcpus, vm->nr_os_vcpus, vm->nr_vcpus - vm->nr_os_vcpus,
 		     __atomic_load_n(&vm->mh_parked, __ATOMIC_RELAXED),
-		     vm->sev ? vm->sev->ops->name : "none");
+		     vm->sev ? vm->sev->ops->name : "none", (unsigned long long)vm->mem.size, mig);
+}
+
+/* migrate HOST:PORT [DOWNTIME_MS]: the answer is a line per round, then
+ * "ok ..." or "error ..." (docs/control.md); the job takes the client. */
+static int cmd_migrate(struct control *c, int argc, char **argv)
+{
+	uint64_t downtime = c->vm->cfg->downtime_ms;
+	int ret;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && (parse_u64(argv[2], &downtime) || !downtime ||
+						   downtime > 60000)))
+		return reply(c, "error usage: migrate HOST:PORT [DOWNTIME_MS]");
+	if (c->vm->sev)
+		return reply(c, "error migrating an SEV-ES VM is not implemented yet (plain mode only)");
+	ret = reply(c, "started to=%s downtime_ms=%llu", argv[1], (unsigned long long)downtime);
+	if (ret)
+		return ret;
+	ret = migration_job_start(&c->job, argv[1], (unsigned int)downtime, c->client_fd);
+	if (ret)
+		return reply(c, "error %s", ret == -EBUSY ? "a migration is running already"
+							  : strerror(-ret));
+	c->client_fd = -1; /* the job's now; the next client may ask for status */
+	return 0;
 }
 
 static int cmd_mh_attach(struct control *c, int argc, char **argv)
@@ -436,6 +461,7 @@ static const struct {
     {"mh-commit", cmd_mh_commit},      {"mh-open", cmd_mh_open},
     {"dirty-start", cmd_dirty},	       {"dirty-fetch", cmd_dirty},
     {"page-hashes", cmd_page_hashes},  {"mh-seal-bench", cmd_mh_seal_bench},
+    {"migrate", cmd_migrate},
 };
 
 /* ---- the socket ---- */
@@ -464,6 +490,7 @@ int control_open(struct control *c, struct vm *vm, const char *path, char *err, 
 	}
 	c->listen_fd = fd;
 	strcpy(c->path, path);
+	migration_job_init(&c->job, vm);
 	return 0;
 }
 
@@ -512,6 +539,7 @@ void control_serve(struct control *c)
 
 void control_close(struct control *c)
 {
+	migration_job_finish(&c->job);
 	if (c->client_fd >= 0)
 		close(c->client_fd);
 	if (c->listen_fd >= 0) {

@@ -14,6 +14,7 @@
 
 #include "dirty.h"
 #include "mh_host.h"
+#include "migration_job.h"
 
 struct vm;
 
@@ -29,6 +30,7 @@ struct control {
 	bool mh_attached;
 	struct dirty_map dirty;
 	bool dirty_on;
+	struct migration_job job;
 };
 
 /* Listen on path (which must not exist). Returns 0 or -errno, message in err. */

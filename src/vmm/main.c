@@ -4,6 +4,7 @@
  * Only main() decides the exit status (conventions.md §3); docs/cli.md lists them.
  */
 #include "config.h"
+#include "migrate_cli.h"
 #include "run.h"
 #include "sev/owner/cli.h"
 
@@ -18,6 +19,8 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  run CONFIG    boot the VM described by CONFIG (a vm.toml) and serve it\n"
+    "  migrate ...   migrate a running VM to another sevm (--to HOST:PORT)\n"
+    "  status ...    show a running VM and its migration\n"
     "  owner ...     the guest owner's tooling and attestation service\n"
     "\n"
     "Options:\n"
@@ -27,7 +30,8 @@ static const char usage_main[] =
     "'sevm COMMAND --help' describes a command. Documentation: docs/ in the source tree.\n";
 
 static const char usage_run[] =
-    "Usage: sevm run [--help] [--control PATH] [--migration-target] CONFIG\n"
+    "Usage: sevm run [--help] [--control PATH] [--migration-target | --incoming HOST:PORT]\n"
+    "                CONFIG\n"
     "\n"
     "Boot the VM that CONFIG (a vm.toml, see docs/config.md) describes and serve\n"
     "it until it ends. With console = \"stdio\" the guest's serial port is this\n"
@@ -42,12 +46,16 @@ static const char usage_run[] =
     "  5  sevm's firmware refused to boot the kernel (e.g. a hash mismatch)\n"
     "  6  SEV launch refused: the guest owner (e.g. measurement mismatch) or the\n"
     "     SEV platform (its status named) refused; the guest never ran\n"
+    "  7  --incoming: no complete migration arrived (refused, cut off, stalled);\n"
+    "     the guest never ran here\n"
     "\n"
     "Options:\n"
     "  -h, --help            show this help and exit\n"
     "  --control PATH        serve a control socket at PATH (docs/control.md)\n"
     "  --migration-target    start the VM to receive a migration: its firmware\n"
-    "                        waits for Migration Handler records, no OS boots\n";
+    "                        waits for Migration Handler records, no OS boots\n"
+    "  --incoming HOST:PORT  receive a running VM from `sevm migrate` on another\n"
+    "                        host, then run it (plain mode; docs/migration.md)\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -63,6 +71,7 @@ static int cmd_run(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {"control", required_argument, NULL, 'c'},
 	    {"migration-target", no_argument, NULL, 't'},
+	    {"incoming", required_argument, NULL, 'i'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {0};
@@ -85,6 +94,10 @@ static int cmd_run(int argc, char **argv)
 			ro.migration_target = true;
 			continue;
 		}
+		if (c == 'i') {
+			ro.incoming = optarg;
+			continue;
+		}
 		return usage_error("run: unknown option or missing value '%s'", argv[optind - 1]);
 	}
 	if (optind == argc)
@@ -97,6 +110,12 @@ static int cmd_run(int argc, char **argv)
 	if (ro.migration_target && !cfg.firmware_data) {
 		config_free(&cfg);
 		return usage_error("run: --migration-target needs the firmware%s", "");
+	}
+	if (ro.incoming && (ro.migration_target || cfg.sev.enabled)) {
+		config_free(&cfg);
+		return usage_error("run: --incoming %s",
+				   ro.migration_target ? "and --migration-target exclude each other"
+						       : "does not take an SEV-ES VM yet (plain mode only)");
 	}
 	status = run_vm(&cfg, &ro);
 	config_free(&cfg);
@@ -130,6 +149,10 @@ int main(int argc, char **argv)
 		return usage_error("missing COMMAND%s", "");
 	if (!strcmp(argv[optind], "run"))
 		return cmd_run(argc - optind, argv + optind);
+	if (!strcmp(argv[optind], "migrate"))
+		return migrate_cli(argc - optind, argv + optind);
+	if (!strcmp(argv[optind], "status"))
+		return status_cli(argc - optind, argv + optind);
 	if (!strcmp(argv[optind], "owner"))
 		return owner_cli(argc - optind, argv + optind);
 	if (!strcmp(argv[optind], "help")) {

@@ -2,6 +2,7 @@
 #include "run.h"
 #include "console.h"
 #include "control.h"
+#include "migrate.h"
 #include "vm.h"
 #include "vm_sev.h"
 #include "sevm/fw_abi.h"
@@ -110,6 +111,9 @@ static int report(const struct vm *vm)
 	case VM_END_CRASH:
 		fprintf(stderr, "sevm: guest crashed: %s\n", vm->end_msg);
 		return RUN_GUEST_CRASHED;
+	case VM_END_MIGRATED:
+		fprintf(stderr, "sevm: VM %s\n", vm->end_msg);
+		return RUN_OK;
 	default:
 		fprintf(stderr, "sevm: %s\n", vm->end_msg[0] ? vm->end_msg : "VM failed");
 		return RUN_ERROR;
@@ -123,7 +127,7 @@ int run_vm(const struct vm_config *cfg, const struct run_opts *opts)
 	char err[320];
 	sigset_t set;
 	int sig_fd, status, ret;
-	bool have_ctl = false;
+	bool have_ctl = false, incoming_failed = false;
 
 	sig_fd = make_signalfd(&set);
 	if (sig_fd < 0) {
@@ -139,6 +143,14 @@ int run_vm(const struct vm_config *cfg, const struct run_opts *opts)
 	ret = vm_boot(&vm, err, sizeof(err));
 	if (!ret && cfg->sev.enabled)
 		ret = vm_sev_launch(&vm, err, sizeof(err));
+	if (!ret && opts->incoming) {
+		/* The vCPUs have not run: they start from what arrives. */
+		ret = migrate_target(&vm, opts->incoming, MIGRATION_TARGET_TIMEOUT_MS, sig_fd, err,
+				     sizeof(err));
+		incoming_failed = ret != 0;
+		if (!ret)
+			fprintf(stderr, "sevm: migration received; the VM runs here now\n");
+	}
 	if (!ret && opts->control_path) {
 		have_ctl = !(ret = control_open(&ctl, &vm, opts->control_path, err, sizeof(err)));
 		if (have_ctl)
@@ -151,6 +163,8 @@ int run_vm(const struct vm_config *cfg, const struct run_opts *opts)
 			control_close(&ctl);
 		vm_destroy(&vm);
 		close(sig_fd);
+		if (incoming_failed)
+			return RUN_MIGRATION_FAILED;
 		return ret == -EACCES && cfg->sev.enabled ? RUN_LAUNCH_REFUSED : RUN_ERROR;
 	}
 	if (cfg->console == CONSOLE_STDIO)

@@ -16,13 +16,18 @@ enum run_status {
 	RUN_GUEST_CRASHED = 4, /* triple fault, emulation failure, ... */
 	RUN_FIRMWARE_REFUSED = 5, /* sevm's firmware refused to boot (hash mismatch, ...) */
 	RUN_LAUNCH_REFUSED = 6,	  /* SEV launch: the guest owner or the platform refused */
+	RUN_MIGRATION_FAILED = 7, /* --incoming: no complete migration arrived; the guest never ran */
 };
 
 /* How `sevm run` was asked to run the VM beyond its config. */
 struct run_opts {
 	const char *control_path; /* --control: serve a control socket there (docs/control.md) */
 	bool migration_target;	  /* --migration-target: the firmware waits for records */
+	const char *incoming;	  /* --incoming HOST:PORT: receive a migration, then run */
 };
+
+/* How long an incoming migration's source may leave the stream idle. */
+#define MIGRATION_TARGET_TIMEOUT_MS 30000
 
 int run_vm(const struct vm_config *cfg, const struct run_opts *opts);
 

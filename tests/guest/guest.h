@@ -147,6 +147,7 @@ struct cpu {
 	u64 loops;
 	u32 run_failed;
 	volatile u32 check_state;
+	u32 check_seen; /* the last check_req this CPU answered */
 	u32 nfail;
 	struct fail fail[MAX_FAIL];
 } ALIGNED(64);
@@ -164,7 +165,8 @@ struct shared {
 	u64 tsc_hz;
 	u64 mem; /* pattern bytes actually in use */
 	volatile u32 go;
-	volatile u32 check_req;
+	volatile u32 check_req; /* bumped by the BSP for each self-check */
+	volatile u32 check_final; /* this one powers off after the report */
 	u64 heartbeats;
 	u64 next_poll;
 	u32 idle;

@@ -10,10 +10,11 @@
  * backwards) simply continues its heartbeats; shared.heartbeats is the
  * workload's clock and lives in guest RAM.
  *
- * Self-check: the BSP sets shared.check_req; each CPU notices it at the
+ * Self-check: the BSP bumps shared.check_req; each CPU notices it at the
  * top of its loop (never in the middle of a page rewrite), verifies its
  * own registers, MSRs and memory, and marks itself done; the BSP then
- * reports for all CPUs and powers off.
+ * reports for all CPUs and powers off ('v', check=S) or, for 'c', all go
+ * on with their work (a check between migrations).
  */
 #include "fmt.h"
 #include "user.h"
@@ -76,19 +77,25 @@ static void self_check(struct cpu *c)
 	c->check_state = CHECK_DONE;
 }
 
-static NORETURN void bsp_check(struct cpu *c)
+static void bsp_check(struct cpu *c, bool final)
 {
 	u64 slice = c->npages * PAGE_SIZE;
 	u64 limit = (10 + slice / (256ull << 20)) * shared.tsc_hz, t0;
 
-	shared.check_req = 1;
+	for (u32 i = 0; i < shared.ncpus; i++)
+		cpus[i].check_state = CHECK_IDLE;
+	shared.check_final = final;
+	__atomic_store_n(&shared.check_req, shared.check_req + 1, __ATOMIC_RELEASE);
+	c->check_seen = shared.check_req;
 	self_check(c);
 	t0 = rdtsc();
 	for (u32 i = 1; i < shared.ncpus; i++) {
 		while (cpus[i].check_state != CHECK_DONE && rdtsc() - t0 < limit)
 			cpu_relax();
 	}
-	report_and_exit();
+	if (final)
+		report_and_exit();
+	(void)report();
 }
 
 static void heartbeat(void)
@@ -110,15 +117,15 @@ static void bsp_duties(struct cpu *c)
 	if (c->elapsed >= (shared.heartbeats + 1) * hz) {
 		heartbeat();
 		if (shared.check && shared.heartbeats >= shared.check)
-			bsp_check(c);
+			bsp_check(c, true);
 	}
 	if (c->elapsed >= shared.next_poll) {
 		long ch;
 
 		shared.next_poll = c->elapsed + hz / POLL_HZ;
 		while ((ch = sys1(SYS_GETC, 0)) >= 0) {
-			if (ch == 'v')
-				bsp_check(c);
+			if (ch == 'v' || ch == 'c')
+				bsp_check(c, ch == 'v');
 		}
 	}
 }
@@ -150,9 +157,10 @@ NORETURN void user_main(struct cpu *c)
 		}
 		if (c->index == 0) {
 			bsp_duties(c);
-		} else if (shared.check_req) {
+		} else if (__atomic_load_n(&shared.check_req, __ATOMIC_ACQUIRE) != c->check_seen) {
+			c->check_seen = shared.check_req;
 			self_check(c);
-			for (;;)
+			while (shared.check_final)
 				cpu_relax();
 		}
 	}

@@ -50,6 +50,8 @@ void fail_record(struct cpu *c, u16 kind, u16 flags, u32 index, u64 addr, const 
 		 const u64 found[2]);
 
 /* report.c: BSP turns the CPUs' records into lines */
+/* Print the self-check's result for every CPU; true when it passed. */
+bool report(void);
 NORETURN void report_and_exit(void);
 
 /* entry.S */

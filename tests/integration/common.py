@@ -120,5 +120,16 @@ def write_config(dirname, name, vcpus, memory, cmdline, kernel="guest.bzImage",
     return path
 
 
+def stop_process(proc, timeout=30):
+    """SIGTERM, then SIGKILL after timeout seconds; returns the exit status."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
 def tempdir():
     return tempfile.mkdtemp(prefix="sevm-test-")

@@ -109,13 +109,7 @@ class Sevm:
             self.ctl.close()
         except Exception:
             pass
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        common.stop_process(self.proc)
         self.reader.join(10)
 
     def wait_console(self, text, timeout):

@@ -5,6 +5,7 @@
  * apart and the decoder checks every field the same way.
  */
 #include "sev/owner/proto.h"
+#include "vmm/cbor_flat.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -46,6 +47,7 @@ struct field {
 	size_t off, size, len_off;
 };
 
+#define OWNER_MAX_PAIRS 32 /* more than any message has */
 #define U(st, f) offsetof(struct owner_msg, u.st.f)
 #define FIELD_BYTES(st, name, f) {name, F_BYTES, U(st, f), sizeof(((struct owner_msg *)0)->u.st.f), 0}
 
@@ -309,63 +311,6 @@ static int decode_map(const cbor_item_t *map, struct owner_msg *m, char *why, si
 	return 0;
 }
 
-/*
- * One CBOR head (RFC 8949 §3): major type and argument, advancing *p. Only
- * the definite forms the protocol uses; false for anything else.
- */
-static bool cbor_head(const uint8_t **p, const uint8_t *end, unsigned int *major,
-		      uint64_t *arg)
-{
-	unsigned int info, n;
-
-	if (*p >= end)
-		return false;
-	*major = **p >> 5;
-	info = **p & 0x1f;
-	(*p)++;
-	if (info < 24) {
-		*arg = info;
-		return true;
-	}
-	if (info > 27)
-		return false; /* reserved, or an indefinite length */
-	n = 1u << (info - 24);
-	if ((size_t)(end - *p) < n)
-		return false;
-	*arg = 0;
-	while (n--)
-		*arg = *arg << 8 | *(*p)++;
-	return true;
-}
-
-/*
- * libcbor allocates what a head announces before it reads the items, so a
- * few bytes claiming 2^60 map entries would make it try. Before cbor_load,
- * check that the body is one flat map of unsigned integers, byte strings
- * and text strings whose every announced size fits the bytes that remain.
- */
-static bool cbor_shape_ok(const uint8_t *p, size_t len)
-{
-	const uint8_t *end = p + len;
-	unsigned int major;
-	uint64_t pairs, arg;
-
-	if (!cbor_head(&p, end, &major, &pairs) || major != 5 || pairs > 32)
-		return false;
-	for (uint64_t i = 0; i < 2 * pairs; i++) {
-		if (!cbor_head(&p, end, &major, &arg))
-			return false;
-		if (major == 2 || major == 3) {
-			if (arg > (uint64_t)(end - p))
-				return false;
-			p += arg;
-		} else if (major != 0) {
-			return false;
-		}
-	}
-	return true;
-}
-
 int owner_msg_decode(const uint8_t *body, size_t len, struct owner_msg *m, char *why,
 		     size_t whylen)
 {
@@ -376,7 +321,7 @@ int owner_msg_decode(const uint8_t *body, size_t len, struct owner_msg *m, char 
 	memset(m, 0, sizeof(*m));
 	if (!len)
 		return bad(why, whylen, "empty message");
-	if (!cbor_shape_ok(body, len))
+	if (!cbor_flat_map_ok(body, len, OWNER_MAX_PAIRS))
 		return bad(why, whylen,
 			   "not a flat CBOR map of integers and strings within its length");
 	it = cbor_load(body, len, &res);

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The source side of a plain-mode migration (migrate.h, docs/protocol.md).
+ */
+#include "dirty.h"
+#include "migrate.h"
+#include "pages.h"
+#include "state.h"
+#include "vm.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct src {
+	struct vm *vm;
+	struct xport x;
+	struct dirty_map dirty;
+	struct migrate_stats st;
+	const struct migrate_opts *o;
+	/* the batch being filled */
+	uint64_t gpa[MIG_BATCH_PAGES];
+	unsigned int n;
+	char *err;
+	size_t errlen;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int failed(struct src *s, int ret, const char *what)
+{
+	char text[120];
+
+	if (!s->err[0])
+		snprintf(s->err, s->errlen, "%s: %s", what,
+			 wire_error_text(ret, "the target", text, sizeof(text)));
+	return ret;
+}
+
+/* Send the batch: GPAs, a zero bit per page, then the other pages' data
+ * straight from guest memory. */
+static int flush(struct src *s)
+{
+	uint8_t gl[8 * MIG_BATCH_PAGES], zm[MIG_ZERO_BYTES] = {0};
+	struct iovec iov[MIG_BATCH_PAGES];
+	int nv = 0;
+	cbor_item_t *m;
+
+	if (!s->n)
+		return 0;
+	for (unsigned int i = 0; i < s->n; i++) {
+		uint8_t *p = mem_gpa_to_hva(&s->vm->mem, s->gpa[i], MEM_PAGE_SIZE);
+
+		mig_put_le64(gl + 8 * i, s->gpa[i]);
+		if (mig_page_is_zero(p)) {
+			zm[i / 8] |= (uint8_t)(1u << (i % 8));
+			s->st.zero_pages++;
+		} else {
+			iov[nv++] = (struct iovec){p, MEM_PAGE_SIZE};
+		}
+	}
+	m = wire_new("pages", 3);
+	if (!m || wire_put_bytes(m, "gpas", gl, 8 * (size_t)s->n) ||
+	    wire_put_bytes(m, "zero", zm, MIG_ZERO_BYTES)) {
+		if (m)
+			cbor_decref(&m);
+		return failed(s, -ENOMEM, "sending pages");
+	}
+	int ret = wire_send(&s->x, m, iov, nv);
+	if (ret)
+		return failed(s, ret, "sending pages");
+	s->st.pages += s->n;
+	s->n = 0;
+	return 0;
+}
+
+static int add_page(struct src *s, uint64_t gpa)
+{
+	s->gpa[s->n++] = gpa;
+	return s->n == MIG_BATCH_PAGES ? flush(s) : 0;
+}
+
+static int send_range(struct src *s, uint64_t gpa, uint64_t size)
+{
+	int ret = 0;
+
+	for (uint64_t a = gpa; !ret && a < gpa + size; a += MEM_PAGE_SIZE)
+		ret = add_page(s, a);
+	return ret;
+}
+
+/* Every page of RAM and of the firmware's region. */
+static int send_all(struct src *s)
+{
+	const struct guest_mem *m = &s->vm->mem;
+	int ret = 0;
+
+	for (unsigned int i = 0; !ret && i < m->nr_ram; i++)
+		ret = send_range(s, m->ram[i].gpa, m->ram[i].size);
+	if (!ret && m->fw.size)
+		ret = send_range(s, m->fw.gpa, m->fw.size);
+	return ret ?: flush(s);
+}
+
+/* The pages KVM logged since the last fetch; *count of them. With final,
+ * also the firmware region and what sevm itself wrote, which KVM's log
+ * does not see (the vCPUs are paused then). */
+static int send_dirty(struct src *s, bool final, uint64_t *count)
+{
+	const struct guest_mem *m = &s->vm->mem;
+	int ret = dirty_log_fetch(m, s->vm->vm_fd, &s->dirty);
+
+	*count = 0;
+	if (ret)
+		return failed(s, ret, "KVM_GET_DIRTY_LOG");
+	for (uint64_t w = 0; !ret && w < (s->dirty.nr_pfns + 63) / 64; w++) {
+		uint64_t bits = s->dirty.bits[w];
+
+		s->dirty.bits[w] = 0;
+		while (bits && !ret) {
+			uint64_t pfn = w * 64 + (uint64_t)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			(*count)++;
+			ret = add_page(s, pfn * MEM_PAGE_SIZE);
+		}
+	}
+	if (final) {
+		for (unsigned int i = 0; !ret && i < m->nr_ram; i++)
+			for (uint64_t a = m->ram[i].gpa; !ret && a < m->ram[i].gpa + m->ram[i].size;
+			     a += MEM_PAGE_SIZE)
+				if (mem_page_is_vmm_dirty(m, a))
+					ret = add_page(s, a);
+		if (!ret && m->fw.size)
+			ret = send_range(s, m->fw.gpa, m->fw.size);
+	}
+	return ret ?: flush(s);
+}
+
+static int handshake(struct src *s)
+{
+	const struct vm *vm = s->vm;
+	cbor_item_t *m = wire_new("hello", 6);
+	struct wire_msg r;
+	char why[200];
+	int ret;
+
+	if (!m || wire_put_u(m, "version", WIRE_VERSION) || wire_put_text(m, "mode", "plain") ||
+	    wire_put_u(m, "ram", vm->mem.size) || wire_put_u(m, "firmware", vm->mem.fw.size) ||
+	    wire_put_u(m, "vcpus", vm->nr_os_vcpus) ||
+	    wire_put_u(m, "handler-vcpus", vm->nr_vcpus - vm->nr_os_vcpus)) {
+		if (m)
+			cbor_decref(&m);
+		return failed(s, -ENOMEM, "hello");
+	}
+	if ((ret = wire_send(&s->x, m, NULL, 0)))
+		return failed(s, ret, "hello");
+	if ((ret = wire_recv(&s->x, &r, why, sizeof(why))))
+		return ret == -EPROTO ? (snprintf(s->err, s->errlen, "the target's answer: %s", why),
+					 ret)
+				      : failed(s, ret, "waiting for the target's welcome");
+	if (!strcmp(r.type, "error")) {
+		char reason[160] = "no reason given";
+
+		(void)wire_get_text(&r, "why", reason, sizeof(reason), why, sizeof(why));
+		snprintf(s->err, s->errlen, "the target refused: %s", reason);
+		wire_msg_free(&r);
+		return -ECONNREFUSED;
+	}
+	ret = strcmp(r.type, "welcome") ? -EPROTO : 0;
+	if (ret)
+		snprintf(s->err, s->errlen, "the target answered '%s', not 'welcome'", r.type);
+	wire_msg_free(&r);
+	return ret;
+}
+
+/* The target's last word: "ack", or an "error" with why. */
+static int await_ack(struct src *s)
+{
+	struct wire_msg r;
+	char why[200], reason[160] = "no reason given";
+	int ret = wire_recv(&s->x, &r, why, sizeof(why));
+
+	if (ret)
+		return ret == -EPROTO ? (snprintf(s->err, s->errlen, "the target's answer: %s", why),
+					 ret)
+				      : failed(s, ret, "waiting for the target's acknowledgement");
+	if (!strcmp(r.type, "ack")) {
+		wire_msg_free(&r);
+		return 0;
+	}
+	if (!strcmp(r.type, "error"))
+		(void)wire_get_text(&r, "why", reason, sizeof(reason), why, sizeof(why));
+	else
+		snprintf(reason, sizeof(reason), "answered '%s', not 'ack'", r.type);
+	snprintf(s->err, s->errlen, "the target refused the migration: %s", reason);
+	wire_msg_free(&r);
+	return -ECONNREFUSED;
+}
+
+/* Pause every running vCPU, noting which (a paused handler stays as it was). */
+static int pause_all(struct vm *vm, bool *paused)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		int ret = vcpu_pause(&vm->vcpus[i]);
+
+		if (ret && ret != -EINVAL)
+			return ret;
+		paused[i] = ret == 0;
+	}
+	return 0;
+}
+
+static void resume(struct vm *vm, const bool *paused)
+{
+	for (unsigned int i = 0; paused && i < vm->nr_vcpus; i++) {
+		int ret = paused[i] ? vcpu_resume(&vm->vcpus[i]) : 0;
+
+		if (ret)
+			fprintf(stderr, "sevm: resuming vCPU %u after the failed migration: %s\n", i,
+				strerror(-ret));
+	}
+}
+
+static void note_round(struct src *s, long long t0, unsigned long long bytes0, uint64_t pages)
+{
+	long long ms = now_ms() - t0;
+	double sec = ms > 0 ? ms / 1000.0 : 0.001;
+
+	s->st.bytes = s->x.sent;
+	s->st.gib_s = (double)(s->x.sent - bytes0) / sec / (1u << 30);
+	s->st.dirty_pages_s = (double)pages / sec;
+}
+
+int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress_fn progress,
+		   void *arg, struct migrate_stats *stats, char *err, size_t errlen)
+{
+	struct src s = {.vm = vm, .o = o, .err = err, .errlen = errlen};
+	long long t_start = now_ms(), t0, t_pause;
+	bool *paused = calloc(vm->nr_vcpus, sizeof(bool));
+	uint64_t count = 0;
+	int ret;
+
+	err[0] = 0;
+	s.x.fd = -1;
+	if (!paused)
+		return failed(&s, -ENOMEM, "migration");
+	s.st.total_pages = vm->mem.size / MEM_PAGE_SIZE;
+	if ((ret = xport_connect(&s.x, o->to, o->timeout_ms, err, errlen))) {
+		free(paused);
+		return ret;
+	}
+	if ((ret = dirty_map_init(&s.dirty, &vm->mem))) {
+		xport_close(&s.x);
+		free(paused);
+		return failed(&s, ret, "dirty map");
+	}
+	ret = handshake(&s);
+	if (!ret && (ret = dirty_log_start(&vm->mem, vm->vm_fd)))
+		failed(&s, ret, "starting KVM's dirty log");
+	if (ret)
+		goto out;
+
+	/* Round 0: everything; then what the guest dirtied meanwhile, until
+	 * that fits the downtime budget at the last round's rate. */
+	t0 = now_ms();
+	unsigned long long b0 = s.x.sent;
+	ret = send_all(&s);
+	note_round(&s, t0, b0, s.st.pages);
+	while (!ret) {
+		if (progress)
+			progress(arg, &s.st, 0);
+		s.st.round++;
+		t0 = now_ms(), b0 = s.x.sent;
+		ret = send_dirty(&s, false, &count);
+		if (ret)
+			break;
+		note_round(&s, t0, b0, count);
+		s.st.remaining = count;
+		double budget_pages = s.st.gib_s * (1u << 30) / MEM_PAGE_SIZE * o->downtime_ms / 1000.0;
+		if ((double)count <= budget_pages || s.st.round >= o->max_rounds)
+			break;
+	}
+	if (ret)
+		goto out;
+
+	/* Convergence: the guest stops here. */
+	t_pause = now_ms();
+	if ((ret = pause_all(vm, paused))) {
+		failed(&s, ret, "pausing the vCPUs");
+		goto out;
+	}
+	s.st.round++;
+	ret = send_dirty(&s, true, &count);
+	ret = ret ?: state_send(&s.x, vm, err, errlen);
+	if (!ret) {
+		cbor_item_t *m = wire_new("done", 0);
+
+		ret = m ? wire_send(&s.x, m, NULL, 0) : -ENOMEM;
+		if (ret)
+			failed(&s, ret, "sending the end of the stream");
+	}
+	ret = ret ?: await_ack(&s);
+	s.st.downtime_ms = now_ms() - t_pause;
+out:
+	if (ret) {
+		resume(vm, paused); /* the guest goes on here, as if nothing happened */
+		int r = dirty_log_stop(&vm->mem, vm->vm_fd);
+		if (r)
+			fprintf(stderr, "sevm: stopping KVM's dirty log: %s\n", strerror(-r));
+	}
+	s.st.bytes = s.x.sent;
+	s.st.total_ms = now_ms() - t_start;
+	xport_close(&s.x);
+	dirty_map_free(&s.dirty);
+	free(paused);
+	if (stats)
+		*stats = s.st;
+	if (progress)
+		progress(arg, &s.st, ret ? -1 : 1);
+	return ret;
+}

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The target side of a plain-mode migration (migrate.h, docs/protocol.md).
+ * Everything the source sends is checked before it touches the VM: GPAs
+ * page-aligned and inside guest memory, counts and lengths as declared,
+ * each part of the state once and of the right size. The vCPUs have not
+ * run; they only run after the acknowledgement (the caller starts them).
+ */
+#include "migrate.h"
+#include "pages.h"
+#include "state.h"
+#include "vm.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STOP_POLL_MS 500
+
+static bool in_guest(const struct guest_mem *m, uint64_t gpa)
+{
+	for (unsigned int i = 0; i < m->nr_ram; i++)
+		if (gpa >= m->ram[i].gpa && gpa - m->ram[i].gpa < m->ram[i].size)
+			return true;
+	return m->fw.size && gpa >= m->fw.gpa && gpa - m->fw.gpa < m->fw.size;
+}
+
+static int refuse(struct xport *x, int ret, const char *why)
+{
+	cbor_item_t *m = wire_new("error", 1);
+
+	/* Tell the source why, if it still listens; the error is ours anyway. */
+	if (m && !wire_put_text(m, "why", why))
+		(void)wire_send(x, m, NULL, 0);
+	else if (m)
+		cbor_decref(&m);
+	return ret;
+}
+
+static int check_hello(struct vm *vm, const struct wire_msg *m, char *err, size_t errlen)
+{
+	uint64_t version, ram, fw, vcpus, handlers;
+	char mode[16];
+	int ret;
+
+	if (strcmp(m->type, "hello")) {
+		snprintf(err, errlen, "the stream begins with '%s', not 'hello'", m->type);
+		return -EPROTO;
+	}
+	if ((ret = wire_get_u(m, "version", UINT32_MAX, &version, err, errlen)) ||
+	    (ret = wire_get_text(m, "mode", mode, sizeof(mode), err, errlen)) ||
+	    (ret = wire_get_u(m, "ram", UINT64_MAX, &ram, err, errlen)) ||
+	    (ret = wire_get_u(m, "firmware", UINT64_MAX, &fw, err, errlen)) ||
+	    (ret = wire_get_u(m, "vcpus", UINT32_MAX, &vcpus, err, errlen)) ||
+	    (ret = wire_get_u(m, "handler-vcpus", UINT32_MAX, &handlers, err, errlen)))
+		return ret;
+	if (version != WIRE_VERSION)
+		snprintf(err, errlen, "protocol version %llu (this sevm speaks %d)",
+			 (unsigned long long)version, WIRE_VERSION);
+	else if (strcmp(mode, "plain"))
+		snprintf(err, errlen, "mode '%s' (this target is plain)", mode);
+	else if (ram != vm->mem.size)
+		snprintf(err, errlen, "the source has %llu bytes of RAM, this target %llu",
+			 (unsigned long long)ram, (unsigned long long)vm->mem.size);
+	else if (fw != vm->mem.fw.size)
+		snprintf(err, errlen, "firmware region of %llu bytes, this target's %llu",
+			 (unsigned long long)fw, (unsigned long long)vm->mem.fw.size);
+	else if (vcpus != vm->nr_os_vcpus || handlers != vm->nr_vcpus - vm->nr_os_vcpus)
+		snprintf(err, errlen, "%llu + %llu vCPUs, this target has %u + %u",
+			 (unsigned long long)vcpus, (unsigned long long)handlers, vm->nr_os_vcpus,
+			 vm->nr_vcpus - vm->nr_os_vcpus);
+	else
+		return 0;
+	return -EPROTO;
+}
+
+/* One "pages" message: check it all, then receive the data in place. */
+static int recv_pages(struct xport *x, struct vm *vm, const struct wire_msg *m, char *err,
+		      size_t errlen)
+{
+	const uint8_t *gl, *zm;
+	size_t glen, zlen;
+	struct iovec iov[MIG_BATCH_PAGES];
+	uint8_t *dst[MIG_BATCH_PAGES];
+	unsigned int n, nv = 0;
+	int ret;
+
+	if ((ret = wire_get_bytes(m, "gpas", &gl, &glen, err, errlen)) ||
+	    (ret = wire_get_bytes(m, "zero", &zm, &zlen, err, errlen)))
+		return ret;
+	if (!glen || glen % 8 || glen / 8 > MIG_BATCH_PAGES || zlen != MIG_ZERO_BYTES) {
+		snprintf(err, errlen, "'pages': %zu bytes of GPAs, %zu of zero bits", glen, zlen);
+		return -EPROTO;
+	}
+	n = (unsigned int)(glen / 8);
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t gpa = mig_get_le64(gl + 8 * i);
+
+		if (gpa % MEM_PAGE_SIZE || !in_guest(&vm->mem, gpa)) {
+			snprintf(err, errlen, "'pages': GPA 0x%llx is not a page of guest memory",
+				 (unsigned long long)gpa);
+			return -EPROTO;
+		}
+		dst[i] = mem_gpa_to_hva(&vm->mem, gpa, MEM_PAGE_SIZE);
+		if (!(zm[i / 8] >> (i % 8) & 1))
+			iov[nv++] = (struct iovec){dst[i], MEM_PAGE_SIZE};
+	}
+	for (unsigned int i = n; i < MIG_BATCH_PAGES; i++)
+		if (zm[i / 8] >> (i % 8) & 1) {
+			snprintf(err, errlen, "'pages': a zero bit for page %u of %u", i, n);
+			return -EPROTO;
+		}
+	if (m->payload != (uint64_t)nv * MEM_PAGE_SIZE) {
+		snprintf(err, errlen, "'pages': %llu bytes of data for %u pages",
+			 (unsigned long long)m->payload, nv);
+		return -EPROTO;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (zm[i / 8] >> (i % 8) & 1)
+			memset(dst[i], 0, MEM_PAGE_SIZE);
+	for (unsigned int i = 0; i < nv; i++) /* in place: straight into guest memory */
+		if ((ret = xport_recv(x, iov[i].iov_base, MEM_PAGE_SIZE)))
+			return ret;
+	return 0;
+}
+
+static const char *net_error(int ret)
+{
+	static _Thread_local char text[120];
+
+	return wire_error_text(ret, "the source", text, sizeof(text));
+}
+
+/* Accept the source, checking stop_fd twice a second. */
+static int wait_source(struct xport *x, int lfd, int stop_fd, char *err, size_t errlen)
+{
+	for (;;) {
+		struct pollfd p = {.fd = stop_fd, .events = POLLIN};
+		int ret = xport_accept(x, lfd, STOP_POLL_MS, err, errlen);
+
+		if (ret != -ETIMEDOUT)
+			return ret;
+		if (stop_fd >= 0 && poll(&p, 1, 0) > 0) {
+			snprintf(err, errlen, "stopped while waiting for the source");
+			return -EINTR;
+		}
+	}
+}
+
+int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int stop_fd, char *err,
+		   size_t errlen)
+{
+	struct xport x = {.fd = -1, .timeout_ms = timeout_ms};
+	struct state_seen *seen = calloc(1, sizeof(*seen));
+	struct wire_msg m = {0};
+	char why[240];
+	int lfd, ret;
+
+	if (!seen)
+		return -ENOMEM;
+	if ((ret = xport_listen(listen_at, &lfd, err, errlen))) {
+		free(seen);
+		return ret;
+	}
+	fprintf(stderr, "sevm: waiting for a migration on %s\n", listen_at);
+	ret = wait_source(&x, lfd, stop_fd, err, errlen);
+	close(lfd);
+	if (ret) {
+		free(seen);
+		return ret;
+	}
+	why[0] = 0;
+	if ((ret = wire_recv(&x, &m, why, sizeof(why))) ||
+	    (ret = check_hello(vm, &m, why, sizeof(why)))) {
+		if (!why[0])
+			snprintf(why, sizeof(why), "%s", net_error(ret));
+		snprintf(err, errlen, "migration refused: %s", why);
+		refuse(&x, ret, why);
+		goto out;
+	}
+	wire_msg_free(&m);
+	cbor_item_t *w = wire_new("welcome", 1);
+	ret = w && !wire_put_u(w, "version", WIRE_VERSION) ? wire_send(&x, w, NULL, 0) : -ENOMEM;
+	if (ret) {
+		snprintf(err, errlen, "migration failed: %s", net_error(ret));
+		goto out;
+	}
+	for (;;) {
+		why[0] = 0;
+		if ((ret = wire_recv(&x, &m, why, sizeof(why))))
+			break;
+		if (!strcmp(m.type, "pages")) {
+			ret = recv_pages(&x, vm, &m, why, sizeof(why));
+		} else if (!strcmp(m.type, "done")) {
+			ret = state_complete(vm, seen, why, sizeof(why)) ? 0 : -EPROTO;
+			if (!ret) {
+				cbor_item_t *a = wire_new("ack", 0);
+
+				ret = a ? wire_send(&x, a, NULL, 0) : -ENOMEM;
+				if (ret)
+					snprintf(why, sizeof(why), "acknowledging: %s", net_error(ret));
+			}
+			wire_msg_free(&m);
+			break;
+		} else if (!strcmp(m.type, "error")) {
+			char reason[160] = "no reason given";
+
+			(void)wire_get_text(&m, "why", reason, sizeof(reason), why, sizeof(why));
+			snprintf(why, sizeof(why), "the source gave up: %s", reason);
+			ret = -ECANCELED;
+		} else if ((ret = state_load(vm, &m, seen, why, sizeof(why))) == 0) {
+			snprintf(why, sizeof(why), "unexpected message '%s'", m.type);
+			ret = -EPROTO;
+		} else if (ret > 0) {
+			ret = 0;
+		}
+		if (!ret && m.payload && strcmp(m.type, "pages")) {
+			snprintf(why, sizeof(why), "'%s' with a payload", m.type);
+			ret = -EPROTO;
+		}
+		wire_msg_free(&m);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		if (!why[0])
+			snprintf(why, sizeof(why), "%s", net_error(ret));
+		snprintf(err, errlen, "migration failed: %s", why);
+		refuse(&x, ret, why);
+	}
+out:
+	wire_msg_free(&m);
+	xport_close(&x);
+	free(seen);
+	return ret;
+}
