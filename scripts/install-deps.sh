@@ -16,6 +16,7 @@ packages=(
 	libc6-dev      # static libc for the linux tier's workload
 	qemu-system-x86 # the linux tier's nested host; benchmark baselines
 	acpica-tools   # iasl checks sevm's ACPI tables
+	iproute2       # ip netns: the migration test between two namespaces
 )
 
 missing=()

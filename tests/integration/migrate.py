@@ -47,9 +47,10 @@ def free_port():
 class Vm:
     """One sevm process: console lines and stderr collected by threads."""
 
-    def __init__(self, sevm, workdir, name, incoming=None, memory=MEMORY):
+    def __init__(self, sevm, workdir, name, incoming=None, memory=MEMORY, prefix=()):
         self.sock = os.path.join(workdir, name + ".sock")
-        args = [sevm, "run", "--control", self.sock]
+        self.prefix = list(prefix)  # e.g. ip netns exec NS: where this sevm runs
+        args = self.prefix + [sevm, "run", "--control", self.sock]
         if incoming:
             args += ["--incoming", incoming]
         self.proc = subprocess.Popen(args + [config(workdir, name, memory)],
@@ -106,19 +107,21 @@ class Vm:
 
 def migrate(sevm, vm, to, extra=()):
     """sevm migrate --json; returns (exit status, last JSON event, stderr)."""
-    r = subprocess.run([sevm, "migrate", "--control", vm.sock, "--to", to, "--json", *extra],
+    r = subprocess.run(vm.prefix + [sevm, "migrate", "--control", vm.sock, "--to", to, "--json",
+                                    *extra],
                        capture_output=True, text=True, timeout=120)
     events = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
     return r.returncode, (events[-1] if events else {}), r.stderr
 
 
-def hop(sevm, workdir, src, name):
-    """Migrate src to a new sevm; return it once it runs the guest."""
+def hop(sevm, workdir, src, name, host="127.0.0.1", prefix=()):
+    """Migrate src to a new sevm (listening on host, run under prefix);
+    return it once it runs the guest."""
     port = free_port()
-    dst = Vm(sevm, workdir, name, incoming=f"127.0.0.1:{port}")
+    dst = Vm(sevm, workdir, name, incoming=f"{host}:{port}", prefix=prefix)
     dst.wait_err("waiting for a migration")
     last = max(src.heartbeats())
-    status, done, err = migrate(sevm, src, f"127.0.0.1:{port}")
+    status, done, err = migrate(sevm, src, f"{host}:{port}")
     check(status == 0 and done.get("event") == "done", f"migrate {src.name} -> {name}: {err}")
     check(src.proc.wait(30) == 0, f"{src.name} exited {src.proc.returncode}")
     src.wait_err("VM migrated to")
