@@ -24,6 +24,9 @@ struct src {
 	/* the batch being filled */
 	uint64_t gpa[MIG_BATCH_PAGES];
 	unsigned int n;
+	/* Where the memfd has holes (never-written pages: zeros, not read).
+	 * Reset every round: the guest may have written into one since. */
+	struct mem_extent ext;
 	char *err;
 	size_t errlen;
 };
@@ -61,7 +64,7 @@ static int flush(struct src *s)
 		uint8_t *p = mem_gpa_to_hva(&s->vm->mem, s->gpa[i], MEM_PAGE_SIZE);
 
 		mig_put_le64(gl + 8 * i, s->gpa[i]);
-		if (mig_page_is_zero(p)) {
+		if (mem_page_is_hole(&s->vm->mem, s->gpa[i], &s->ext) || mig_page_is_zero(p)) {
 			zm[i / 8] |= (uint8_t)(1u << (i % 8));
 			s->st.zero_pages++;
 		} else {
@@ -120,6 +123,7 @@ static int send_dirty(struct src *s, bool final, uint64_t *count)
 	int ret = dirty_log_fetch(m, s->vm->vm_fd, &s->dirty);
 
 	*count = 0;
+	s->ext = (struct mem_extent){0};
 	if (ret)
 		return failed(s, ret, "KVM_GET_DIRTY_LOG");
 	for (uint64_t w = 0; !ret && w < (s->dirty.nr_pfns + 63) / 64; w++) {
@@ -207,17 +211,21 @@ static int await_ack(struct src *s)
 	return -ECONNREFUSED;
 }
 
-/* Pause every running vCPU, noting which (a paused handler stays as it was). */
+/* Pause every running vCPU, all kicked at once, noting which (a paused
+ * handler stays as it was). */
 static int pause_all(struct vm *vm, bool *paused)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		int ret = vcpu_pause(&vm->vcpus[i]);
+	int ret = 0;
 
-		if (ret && ret != -EINVAL)
-			return ret;
-		paused[i] = ret == 0;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		paused[i] = vcpu_request_pause(&vm->vcpus[i]) == 0;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		int r = paused[i] ? vcpu_wait_paused(&vm->vcpus[i]) : 0;
+
+		if (r && !ret)
+			ret = r;
 	}
-	return 0;
+	return ret;
 }
 
 static void resume(struct vm *vm, const bool *paused)

@@ -79,8 +79,8 @@ static int check_hello(struct vm *vm, const struct wire_msg *m, char *err, size_
 }
 
 /* One "pages" message: check it all, then receive the data in place. */
-static int recv_pages(struct xport *x, struct vm *vm, const struct wire_msg *m, char *err,
-		      size_t errlen)
+static int recv_pages(struct xport *x, struct vm *vm, const struct wire_msg *m,
+		      struct mem_extent *ext, char *err, size_t errlen)
 {
 	const uint8_t *gl, *zm;
 	size_t glen, zlen;
@@ -119,13 +119,15 @@ static int recv_pages(struct xport *x, struct vm *vm, const struct wire_msg *m, 
 			 (unsigned long long)m->payload, nv);
 		return -EPROTO;
 	}
+	/* A zero page where nothing was ever written is zero already: leave
+	 * it a hole (no memory, no time), as most of an idle guest is. */
 	for (unsigned int i = 0; i < n; i++)
-		if (zm[i / 8] >> (i % 8) & 1)
+		if (zm[i / 8] >> (i % 8) & 1 &&
+		    !mem_page_is_hole(&vm->mem, mig_get_le64(gl + 8 * i), ext))
 			memset(dst[i], 0, MEM_PAGE_SIZE);
-	for (unsigned int i = 0; i < nv; i++) /* in place: straight into guest memory */
-		if ((ret = xport_recv(x, iov[i].iov_base, MEM_PAGE_SIZE)))
-			return ret;
-	return 0;
+	if (nv)
+		*ext = (struct mem_extent){0}; /* data fills holes: forget them */
+	return xport_recvv(x, iov, (int)nv); /* in place: straight into guest memory */
 }
 
 static const char *net_error(int ret)
@@ -157,6 +159,7 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 	struct xport x = {.fd = -1, .timeout_ms = timeout_ms};
 	struct state_seen *seen = calloc(1, sizeof(*seen));
 	struct wire_msg m = {0};
+	struct mem_extent ext = {0};
 	char why[240];
 	int lfd, ret;
 
@@ -194,7 +197,7 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 		if ((ret = wire_recv(&x, &m, why, sizeof(why))))
 			break;
 		if (!strcmp(m.type, "pages")) {
-			ret = recv_pages(&x, vm, &m, why, sizeof(why));
+			ret = recv_pages(&x, vm, &m, &ext, why, sizeof(why));
 		} else if (!strcmp(m.type, "done")) {
 			ret = state_complete(vm, seen, why, sizeof(why)) ? 0 : -EPROTO;
 			if (!ret) {

@@ -2,6 +2,7 @@
 #include "transport.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -245,6 +246,43 @@ int xport_recv(struct xport *x, void *buf, size_t len)
 			return got ? -ECONNRESET : -ENODATA;
 		got += (size_t)r;
 		x->received += (unsigned long long)r;
+	}
+	return 0;
+}
+
+int xport_recvv(struct xport *x, const struct iovec *iov, int iovcnt)
+{
+	struct iovec v[MAX_IOV];
+	int n = 0;
+	bool any = false;
+
+	if (iovcnt > MAX_IOV)
+		return -E2BIG;
+	for (int i = 0; i < iovcnt; i++)
+		if (iov[i].iov_len)
+			v[n++] = iov[i];
+	for (int first = 0; first < n;) {
+		struct msghdr msg = {.msg_iov = v + first, .msg_iovlen = (size_t)(n - first)};
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&x->ring);
+		int r;
+
+		io_uring_prep_recvmsg(sqe, x->fd, &msg, MSG_WAITALL);
+		r = run(&x->ring, sqe, x->timeout_ms);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return any ? -ECONNRESET : -ENODATA;
+		any = true;
+		x->received += (unsigned long long)r;
+		for (size_t left = (size_t)r; left;) {
+			size_t take = left < v[first].iov_len ? left : v[first].iov_len;
+
+			v[first].iov_base = (char *)v[first].iov_base + take;
+			v[first].iov_len -= take;
+			left -= take;
+			if (!v[first].iov_len)
+				first++;
+		}
 	}
 	return 0;
 }

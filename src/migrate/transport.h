@@ -35,6 +35,9 @@ int xport_accept(struct xport *x, int listen_fd, int timeout_ms, char *err, size
  * (peer gone), and for recv -ENODATA on a clean close before the first byte. */
 int xport_send(struct xport *x, const struct iovec *iov, int iovcnt);
 int xport_recv(struct xport *x, void *buf, size_t len);
+/* All of the iovecs' bytes, scattered in place (one receive per call where
+ * the kernel has them). */
+int xport_recvv(struct xport *x, const struct iovec *iov, int iovcnt);
 
 /* Drive an already connected stream socket (tests: a socketpair). */
 int xport_init_fd(struct xport *x, int fd, int timeout_ms);

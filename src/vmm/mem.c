@@ -125,6 +125,26 @@ static int64_t gpa_to_offset(const struct guest_mem *m, uint64_t gpa, uint64_t l
 	return -1;
 }
 
+bool mem_page_is_hole(const struct guest_mem *m, uint64_t gpa, struct mem_extent *c)
+{
+	int64_t off = gpa_to_offset(m, gpa, MEM_PAGE_SIZE), next;
+
+	if (off < 0)
+		return false;
+	if (off >= c->start && off < c->end)
+		return c->hole;
+	next = lseek(m->fd, off, SEEK_DATA);
+	if (next < 0 && errno != ENXIO)
+		return false; /* cannot tell: treat it as data */
+	if (next < 0 || next > off) { /* ENXIO: no data from off on */
+		*c = (struct mem_extent){off, next < 0 ? INT64_MAX : next, true};
+		return true;
+	}
+	next = lseek(m->fd, off, SEEK_HOLE);
+	*c = (struct mem_extent){off, next > off ? next : off + (int64_t)MEM_PAGE_SIZE, false};
+	return false;
+}
+
 void *mem_gpa_to_hva(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 {
 	int64_t off = gpa_to_offset(m, gpa, len);

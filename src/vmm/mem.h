@@ -53,6 +53,18 @@ void mem_destroy(struct guest_mem *m);
 
 /* Host pointer for [gpa, gpa+len) if it lies wholly in one RAM range, else NULL. */
 void *mem_gpa_to_hva(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+
+/*
+ * Whether the page at gpa was never written by anyone (a hole in the
+ * memfd: it reads as zeros and costs no memory), without touching it.
+ * Migration skips such pages on both ends; walking in ascending order,
+ * the cursor saves most lseek() calls (SEEK_DATA/SEEK_HOLE).
+ */
+struct mem_extent {
+	int64_t start, end; /* a known run of memfd offsets ... */
+	bool hole;	    /* ... that is a hole, or data */
+};
+bool mem_page_is_hole(const struct guest_mem *m, uint64_t gpa, struct mem_extent *cursor);
 /* Copies into guest RAM and marks the VMM dirty bitmap; -EFAULT outside RAM. */
 int mem_write(struct guest_mem *m, uint64_t gpa, const void *src, uint64_t len)
     __attribute__((warn_unused_result));

@@ -178,6 +178,19 @@ int vcpu_request_pause(struct vcpu *v)
 	return ret;
 }
 
+int vcpu_wait_paused(struct vcpu *v)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&v->lock);
+	while (v->state == VCPU_PAUSING)
+		pthread_cond_wait(&v->cond, &v->lock);
+	if (v->state != VCPU_PAUSED)
+		ret = -ESRCH;
+	pthread_mutex_unlock(&v->lock);
+	return ret;
+}
+
 int vcpu_resume(struct vcpu *v)
 {
 	int ret = 0;

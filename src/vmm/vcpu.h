@@ -59,6 +59,10 @@ int vcpu_resume(struct vcpu *v) __attribute__((warn_unused_result));
  * Returns 0, or -EINVAL when v is not running.
  */
 int vcpu_request_pause(struct vcpu *v) __attribute__((warn_unused_result));
+/* After vcpu_request_pause(): until the vCPU's thread has stopped (0), or
+ * -ESRCH if it ended instead. Kicking every vCPU first and waiting after
+ * stops them all in the time of the slowest, not of the sum. */
+int vcpu_wait_paused(struct vcpu *v) __attribute__((warn_unused_result));
 /* Stops the thread (if any) and waits for it. Safe to call more than once. */
 void vcpu_stop(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
