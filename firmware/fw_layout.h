@@ -119,7 +119,7 @@
  * through a second map at FW_MH_RAM_ALIAS + GPA (the same page directories
  * as the identity map), so that guest page 0 is not a NULL pointer.
  */
-#define FW_MH_RAM_ALIAS 0x100000000 /* PDPT entries 4-6: 4-7 GiB -> 0-3 GiB */
+#define FW_MH_RAM_ALIAS 0x100000000 /* PDPT entries 4-7: 4-8 GiB -> 0-4 GiB */
 
 /* Control registers, MSRs, page-table bits (Intel SDM Vol. 3A §2.5, §4.5). */
 #define CR0_PE 0x1

@@ -34,7 +34,7 @@ static volatile uint32_t go;
 
 void mh_configure(const struct fw_boot_config *cfg)
 {
-	mh_layout(cfg->ram_size, cfg->handler_vcpus, &layout);
+	mh_layout(cfg->ram_size, cfg->handler_vcpus, cfg->os_vcpus, &layout);
 	if (layout.size && layout.base < FW_SHARED_BASE + FW_SHARED_SIZE)
 		fw_refuse(FW_EXIT_BOOT_CONFIG, "ram_size too small for the Migration Handler");
 	os_vcpus = cfg->os_vcpus;
@@ -87,6 +87,7 @@ void mh_start(const struct fw_boot_config *cfg)
 	st->boot.ram_alias = FW_MH_RAM_ALIAS;
 	st->boot.shared_base = FW_SHARED_BASE;
 	st->boot.shared_size = FW_SHARED_SIZE;
+	st->boot.vmsa_base = FW_VMSA_BASE;
 	if (fw_transport_key) {
 		copy_qwords(st->boot.key, fw_transport_key, MH_KEY_SIZE / 8);
 		st->boot.have_key = 1;

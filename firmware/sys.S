@@ -20,19 +20,20 @@
 	/* FW_PML4 */
 	.quad	FW_PDPT + PTE_P + PTE_W + PTE_U
 	.fill	511, 8, 0
-	/* FW_PDPT: 0-4 GiB identity; 4-7 GiB the Migration Handler's alias
-	 * of RAM below 3 GiB (FW_MH_RAM_ALIAS), through the same PDs. */
+	/* FW_PDPT: 0-4 GiB identity; 4-8 GiB the Migration Handler's alias
+	 * of the same (FW_MH_RAM_ALIAS), through the same PDs: RAM below
+	 * 3 GiB and, in the image, the VMSA pages (user pages below). */
 	i = 0
 	.rept	4
 	.quad	FW_PD + i * FW_PAGE + PTE_P + PTE_W + PTE_U
 	i = i + 1
 	.endr
 	i = 0
-	.rept	3
+	.rept	4
 	.quad	FW_PD + i * FW_PAGE + PTE_P + PTE_W + PTE_U
 	i = i + 1
 	.endr
-	.fill	505, 8, 0
+	.fill	504, 8, 0
 	/* FW_PD: 0-3 GiB RAM for CPL3 to fill, the 3-4 GiB hole unmapped but
 	 * for the last 2 MiB, which FW_PT maps page by page. */
 	i = 0
@@ -43,13 +44,15 @@
 	.fill	511, 8, 0
 	.quad	FW_PT + PTE_P + PTE_W + PTE_U
 	/* FW_PT: the image (upper 1 MiB of the last 2 MiB); user pages only
-	 * in [FW_USER, FW_USER_END), so CPL3 cannot touch the VMSA pages,
-	 * the secret, page tables, descriptor tables or CPL0 data. */
+	 * in [FW_USER, FW_USER_END) and the VMSA pages, which the Migration
+	 * Handler reads (source) and writes after a verified commit (target):
+	 * CPL3 cannot touch the secret, page tables, descriptor tables or
+	 * CPL0 data. */
 	.fill	256, 8, 0
 	i = 0
 	.rept	256
 	a = FW_IMAGE_BASE + i * FW_PAGE
-	.if	(a >= FW_USER) && (a < FW_USER_END)
+	.if	((a >= FW_USER) && (a < FW_USER_END)) || (a < FW_VMSA_BASE + FW_VMSA_MAX * FW_PAGE)
 	.quad	a + PTE_P + PTE_W + PTE_U
 	.else
 	.quad	a + PTE_P + PTE_W

@@ -68,7 +68,7 @@ static void fill_random(uint8_t *p, size_t n)
 static double run_mh(const struct mh_epoch *e, struct guest *g, struct mh_applied *sent,
 		     uint8_t *staging, uint8_t *out, uint64_t *seq, size_t *out_bytes)
 {
-	const struct mh_guest mg = {g_page, NULL, NULL, NULL, g};
+	const struct mh_guest mg = {g_page, NULL, NULL, NULL, g, NULL, NULL, NULL};
 	uint64_t gpa[MH_BATCH_PAGES];
 	size_t total = 0;
 	double t0 = now();
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 	if (HMAC(EVP_sha256(), tk, 32, msg, 48, key, &klen) == NULL)
 		die("HMAC");
 
-	struct mh_applied sent = {last, g.nr_pfns, 0};
+	struct mh_applied sent = {last, g.nr_pfns, 0, NULL, 0};
 	uint64_t seq = 1;
 	double best_mh = 1e9, best_ossl = 1e9, best_zero = 1e9;
 	size_t rec_bytes = 0, zero_bytes = 0;

@@ -131,6 +131,31 @@ static const uint8_t *gpa_page(void *arg, uint64_t gpa)
 	return gpa_page_rw(arg, gpa);
 }
 
+/* ---- VMSA pages: an OS vCPU's, and the target's private stash ---- */
+
+static uint8_t *vmsa_page_rw(void *arg, uint32_t vcpu)
+{
+	const struct mh_state *st = arg;
+
+	if (vcpu >= st->boot.layout.nr_vmsas)
+		return NULL;
+	return at(st, st->boot.vmsa_base + (uint64_t)vcpu * MH_PAGE_SIZE);
+}
+
+static const uint8_t *vmsa_page(void *arg, uint32_t vcpu)
+{
+	return vmsa_page_rw(arg, vcpu);
+}
+
+static uint8_t *vmsa_stash(void *arg, uint32_t vcpu)
+{
+	const struct mh_state *st = arg;
+
+	if (vcpu >= st->boot.layout.nr_vmsas)
+		return NULL;
+	return at(st, st->boot.layout.vmsa_stash + (uint64_t)vcpu * MH_PAGE_SIZE);
+}
+
 /* ---- locks, in the MH state ---- */
 
 static void lock_read(uint32_t *l)
@@ -234,6 +259,7 @@ static uint32_t op_begin(struct ctx *c, uint8_t *out, struct result *res)
 	derive_nonce(st, 'S', ++st->begins, sn);
 	mh_epoch_init(&st->epoch, st->boot.key, sn, c->pg->req.target_nonce);
 	memset(at(st, st->boot.layout.last), 0, st->boot.layout.nr_pfns * 8);
+	memset(st->vmsa_sent, 0, sizeof(st->vmsa_sent));
 	for (uint32_t i = 0; i < MH_MAX_HANDLERS; i++)
 		st->h[i].sent.records = 0;
 	len = mh_seal_begin(&st->epoch, out, SLOT_CAP);
@@ -277,11 +303,50 @@ static uint32_t op_seal(struct ctx *c, uint8_t *out, struct result *res)
 	return MH_OK;
 }
 
+/* At convergence (the OS vCPUs paused, the platform saved them into their
+ * VMSA pages): a VMSA record of the vCPUs listed in gpa[]. */
+static uint32_t op_seal_vmsa(struct ctx *c, uint8_t *out, struct result *res)
+{
+	struct mh_state *st = c->st;
+	const struct mh_slot *r = &c->pg->req;
+	uint32_t vcpu[MH_BATCH_PAGES];
+	uint64_t seq;
+	size_t len;
+
+	if (r->nr_pages == 0 || r->nr_pages > MH_BATCH_PAGES)
+		return MH_ERR_REQUEST;
+	for (uint32_t i = 0; i < r->nr_pages; i++) {
+		res->detail = i;
+		if (r->gpa[i] >= st->boot.layout.nr_vmsas)
+			return MH_ERR_VCPU;
+		vcpu[i] = (uint32_t)r->gpa[i];
+		for (uint32_t j = 0; j < i; j++)
+			if (vcpu[j] == vcpu[i])
+				return MH_ERR_REQUEST;
+	}
+	res->detail = 0;
+	lock_read(&st->lock);
+	if (st->src_state != MH_SRC_SEALING) {
+		unlock_read(&st->lock);
+		return MH_ERR_STATE;
+	}
+	seq = __atomic_fetch_add(&st->seq_next, 1, __ATOMIC_RELAXED);
+	len = mh_seal_vmsas(&st->epoch, seq, vcpu, r->nr_pages, &c->g, &st->h[c->h].sent,
+			    c->staging, out, SLOT_CAP);
+	unlock_read(&st->lock);
+	if (!len)
+		return MH_ERR_REQUEST;
+	res->seq = seq;
+	res->record_len = (uint32_t)len;
+	return MH_OK;
+}
+
 static uint32_t op_commit(struct ctx *c, uint8_t *out, struct result *res)
 {
 	struct mh_state *st = c->st;
 	struct mh_applied all = {at(st, st->boot.layout.last),
-				 st->boot.layout.nr_pfns, 0};
+				 st->boot.layout.nr_pfns, 0, st->vmsa_sent,
+				 st->boot.layout.nr_vmsas};
 	struct mh_commit cm;
 	uint64_t seq = 0;
 	size_t len = 0;
@@ -347,6 +412,9 @@ static void serve(struct ctx *c, volatile struct mh_slot *slot)
 	case MH_OP_COMMIT:
 		status = source ? op_commit(c, rec, &res) : MH_ERR_ROLE;
 		break;
+	case MH_OP_SEAL_VMSA:
+		status = source ? op_seal_vmsa(c, rec, &res) : MH_ERR_ROLE;
+		break;
 	case MH_OP_OPEN:
 		status = source ? MH_ERR_ROLE : op_open(c, rec, &res);
 		break;
@@ -384,7 +452,8 @@ static void init(struct mh_state *st, volatile struct mh_mailbox *mb)
 	} else {
 		memset(last, 0, b->layout.nr_pfns * 8);
 		for (uint32_t i = 0; i < MH_MAX_HANDLERS; i++)
-			st->h[i].sent = (struct mh_applied){last, b->layout.nr_pfns, 0};
+			st->h[i].sent = (struct mh_applied){last, b->layout.nr_pfns, 0,
+							    st->vmsa_sent, b->layout.nr_vmsas};
 		st->src_state = MH_SRC_IDLE;
 		if (b->role == MH_ROLE_TARGET) {
 			derive_nonce(st, 'T', 0, nonce);
@@ -392,7 +461,8 @@ static void init(struct mh_state *st, volatile struct mh_mailbox *mb)
 			st->target.impl = MH_IMPL_AUTO;
 			memcpy(st->target.transport_key, b->key, MH_KEY_SIZE);
 			memcpy(st->target.target_nonce, nonce, 16);
-			st->target.applied = (struct mh_applied){last, b->layout.nr_pfns, 0};
+			st->target.applied = (struct mh_applied){
+			    last, b->layout.nr_pfns, 0, st->vmsa_applied, b->layout.nr_vmsas};
 		}
 	}
 	mb->version = MH_ABI_VERSION;
@@ -421,7 +491,8 @@ __attribute__((noreturn)) void mh_main(uint32_t h, struct mh_state *st)
 	    .st = st,
 	    .pg = at(st, blk),
 	    .staging = at(st, blk + MH_STAGING_OFF),
-	    .g = {gpa_page, gpa_page_rw, gpa_in_ram, gpa_private, st},
+	    .g = {gpa_page, gpa_page_rw, gpa_in_ram, gpa_private, st, vmsa_page, vmsa_stash,
+		  vmsa_page_rw},
 	};
 
 	if (h == 0)

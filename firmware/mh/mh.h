@@ -47,19 +47,30 @@ struct mh_layout {
 	uint64_t size;
 	uint64_t last;	  /* last[] */
 	uint64_t nr_pfns; /* pages below low_end, entries of last[] */
+	uint64_t vmsa_stash; /* target: a page per OS vCPU for its migrated VMSA */
+	uint32_t nr_vmsas;   /* OS vCPUs: those whose VMSAs migrate */
+	uint32_t reserved;
 };
 
-/* A pure function of the configuration (no handlers: no region). */
-static inline void mh_layout(uint64_t ram_size, uint32_t handlers, struct mh_layout *l)
+/* A pure function of the configuration (no handlers: no region):
+ * state, the handlers' blocks, the VMSA stash, last[]. */
+static inline void mh_layout(uint64_t ram_size, uint32_t handlers, uint32_t os_vcpus,
+			     struct mh_layout *l)
 {
-	uint64_t last_size;
+	uint64_t last_size, stash_size;
 
 	l->low_end = ram_size < MH_LOW_LIMIT ? ram_size : MH_LOW_LIMIT;
 	l->nr_pfns = l->low_end / MH_PAGE_SIZE;
+	l->nr_vmsas = os_vcpus < MH_MAX_VMSAS ? os_vcpus : MH_MAX_VMSAS;
+	l->reserved = 0;
 	last_size = (l->nr_pfns * 8 + MH_PAGE_SIZE - 1) & ~(uint64_t)(MH_PAGE_SIZE - 1);
-	l->size = handlers ? MH_STATE_SIZE + handlers * (uint64_t)MH_HANDLER_SIZE + last_size : 0;
+	stash_size = (uint64_t)l->nr_vmsas * MH_PAGE_SIZE;
+	l->size = handlers ? MH_STATE_SIZE + handlers * (uint64_t)MH_HANDLER_SIZE + stash_size +
+				 last_size
+			   : 0;
 	l->base = l->low_end - l->size;
 	l->last = l->base + l->size - last_size;
+	l->vmsa_stash = l->last - stash_size;
 }
 
 static inline uint64_t mh_handler_block(const struct mh_layout *l, uint32_t h)
@@ -82,6 +93,9 @@ struct mh_boot {
 	uint64_t ram_alias;
 	uint64_t shared_base;
 	uint64_t shared_size;
+	/* GPA of vCPU 0's VMSA page (FW_VMSA_BASE), the others following;
+	 * the source reads and the target writes them through ram_alias. */
+	uint64_t vmsa_base;
 	uint8_t key[MH_KEY_SIZE];
 	uint8_t launch_id[16];
 };
@@ -112,6 +126,10 @@ struct mh_state {
 	struct {
 		struct mh_applied sent;
 	} __attribute__((aligned(MH_CACHELINE))) h[MH_MAX_HANDLERS];
+	/* VMSAs' last sequence numbers: sent (source, shared by the
+	 * handlers like last[]) and applied (target). */
+	uint64_t vmsa_sent[MH_MAX_VMSAS];
+	uint64_t vmsa_applied[MH_MAX_VMSAS];
 };
 
 _Static_assert(sizeof(struct mh_state) <= MH_STATE_SIZE, "MH state fits its pages");

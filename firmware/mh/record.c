@@ -375,7 +375,8 @@ size_t mh_seal_commit(const struct mh_epoch *e, uint64_t seq, const struct mh_co
 	hdr_put(rec, MH_REC_COMMIT, seq, e->source_nonce, 0, COMMIT_SIZE);
 	put_le64(body, c->pages);
 	put_le64(body + 8, c->records);
-	memcpy(body + 16, c->digest, sizeof(c->digest));
+	put_le64(body + 16, c->vmsas);
+	memcpy(body + 24, c->digest, sizeof(c->digest));
 	make_nonce(nonce, seq);
 	gcm_seal(e, nonce, rec, HDR_SIZE, body, COMMIT_SIZE, body + COMMIT_SIZE);
 	memcpy(out, rec, sizeof(rec));
@@ -520,6 +521,41 @@ size_t mh_seal_pages(const struct mh_epoch *e, uint64_t seq, const uint64_t *gpa
 	return len;
 }
 
+size_t mh_seal_vmsas(const struct mh_epoch *e, uint64_t seq, const uint32_t *vcpu, unsigned int n,
+		     const struct mh_guest *g, struct mh_applied *sent, uint8_t *staging,
+		     uint8_t *out, size_t cap)
+{
+	size_t aad_len = HDR_SIZE + 8 * (size_t)n, body_len = (size_t)n * MH_PAGE_SIZE;
+	size_t len = aad_len + body_len + MH_TAG_SIZE;
+	uint8_t nonce[MH_NONCE_SIZE];
+
+	if (n == 0 || n > MH_BATCH_PAGES || seq == 0 || vcpu == NULL || g == NULL ||
+	    g->vmsa == NULL || sent == NULL || sent->vmsa_last == NULL || staging == NULL ||
+	    out == NULL || len > cap)
+		return 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (vcpu[i] >= sent->nr_vmsas || g->vmsa(g->arg, vcpu[i]) == NULL)
+			return 0;
+		for (unsigned int j = 0; j < i; j++)
+			if (vcpu[j] == vcpu[i])
+				return 0;
+	}
+	hdr_put(staging, MH_REC_VMSA, seq, e->source_nonce, n, (uint32_t)body_len);
+	for (unsigned int i = 0; i < n; i++) {
+		put_le64(staging + HDR_SIZE + 8 * i, vcpu[i]);
+		memcpy(staging + aad_len + (size_t)i * MH_PAGE_SIZE, g->vmsa(g->arg, vcpu[i]),
+		       MH_PAGE_SIZE);
+	}
+	make_nonce(nonce, seq);
+	gcm_seal(e, nonce, staging, aad_len, staging + aad_len, body_len,
+		 staging + aad_len + body_len);
+	memcpy(out, staging, len);
+	for (unsigned int i = 0; i < n; i++)
+		sent->vmsa_last[vcpu[i]] = seq;
+	sent->records++;
+	return len;
+}
+
 /* ---- target ---- */
 
 void mh_commit_compute(const struct mh_applied *a, struct mh_commit *out)
@@ -542,6 +578,20 @@ void mh_commit_compute(const struct mh_applied *a, struct mh_commit *out)
 			br_sha256_update(&c, buf, k);
 			k = 0;
 		}
+	}
+	out->vmsas = 0;
+	for (uint32_t i = 0; a->vmsa_last != NULL && i < a->nr_vmsas; i++) {
+		uint64_t s = a->vmsa_last[i];
+		if (s == 0)
+			continue;
+		if (k == sizeof(buf)) {
+			br_sha256_update(&c, buf, k);
+			k = 0;
+		}
+		put_le64(buf + k, MH_VMSA_KEY(i));
+		put_le64(buf + k + 8, s);
+		k += 16;
+		out->vmsas++;
 	}
 	if (k != 0)
 		br_sha256_update(&c, buf, k);
@@ -573,6 +623,11 @@ static bool hdr_valid(const struct hdr *h, size_t len)
 		if (h->nr_pages != 0 || h->body_len != COMMIT_SIZE || h->seq == 0)
 			return false;
 		break;
+	case MH_REC_VMSA:
+		if (h->nr_pages == 0 || h->nr_pages > MH_BATCH_PAGES || h->seq == 0 ||
+		    h->body_len != h->nr_pages * MH_PAGE_SIZE)
+			return false;
+		break;
 	default:
 		return false;
 	}
@@ -600,6 +655,62 @@ static int check_gpas(const struct mh_target *t, const struct hdr *h, const uint
 	}
 	*detail = 0;
 	return MH_OK;
+}
+
+/* Every vCPU index of a VMSA record in staging; *detail the index at fault. */
+static int check_vcpus(const struct mh_target *t, const struct hdr *h, const uint8_t *il,
+		       uint32_t *detail)
+{
+	const struct mh_applied *a = &t->applied;
+	for (uint32_t i = 0; i < h->nr_pages; i++) {
+		uint64_t v = get_le64(il + 8 * i);
+		*detail = i;
+		if (a->vmsa_last == NULL || v >= a->nr_vmsas)
+			return MH_ERR_VCPU;
+		for (uint32_t j = 0; j < i; j++)
+			if (get_le64(il + 8 * j) == v)
+				return MH_ERR_MALFORMED;
+		if (h->seq <= a->vmsa_last[v])
+			return MH_ERR_REPLAY;
+	}
+	*detail = 0;
+	return MH_OK;
+}
+
+/* An authenticated VMSA record: decrypt, keep each VMSA until the commit. */
+static int apply_vmsas(struct mh_target *t, const struct hdr *h, const uint8_t nonce[12],
+		       const struct mh_guest *g, uint8_t *staging)
+{
+	size_t aad_len = HDR_SIZE + 8 * (size_t)h->nr_pages;
+	uint8_t *body = staging + aad_len;
+	int err = MH_OK;
+
+	for (uint32_t i = 0; i < h->nr_pages; i++)
+		if (g->vmsa_stash(g->arg, (uint32_t)get_le64(staging + HDR_SIZE + 8 * i)) == NULL)
+			err = MH_ERR_VCPU;
+	if (err == MH_OK) {
+		ctr_run(&t->epoch, nonce, 2, body, h->body_len);
+		for (uint32_t i = 0; i < h->nr_pages; i++) {
+			uint32_t v = (uint32_t)get_le64(staging + HDR_SIZE + 8 * i);
+			memcpy(g->vmsa_stash(g->arg, v), body + (size_t)i * MH_PAGE_SIZE, MH_PAGE_SIZE);
+			t->applied.vmsa_last[v] = h->seq;
+		}
+		t->applied.records++;
+	}
+	wipe(body, h->body_len);
+	return err;
+}
+
+/* After a verified commit: the kept VMSAs into the vCPUs' own VMSA pages. */
+static void release_vmsas(struct mh_target *t, const struct mh_guest *g)
+{
+	for (uint32_t v = 0; t->applied.vmsa_last != NULL && v < t->applied.nr_vmsas; v++) {
+		uint8_t *stash;
+		if (t->applied.vmsa_last[v] == 0 || (stash = g->vmsa_stash(g->arg, v)) == NULL)
+			continue;
+		memcpy(g->vmsa_rw(g->arg, v), stash, MH_PAGE_SIZE);
+		wipe(stash, MH_PAGE_SIZE);
+	}
 }
 
 static int open_begin(struct mh_target *t, const struct hdr *h, const uint8_t *staging)
@@ -673,7 +784,8 @@ out:
 	return err;
 }
 
-static int apply_commit(struct mh_target *t, const uint8_t nonce[12], uint8_t *staging)
+static int apply_commit(struct mh_target *t, const uint8_t nonce[12], const struct mh_guest *g,
+			uint8_t *staging)
 {
 	uint8_t *body = staging + HDR_SIZE;
 	struct mh_commit mine;
@@ -682,10 +794,12 @@ static int apply_commit(struct mh_target *t, const uint8_t nonce[12], uint8_t *s
 	ctr_run(&t->epoch, nonce, 2, body, COMMIT_SIZE);
 	mh_commit_compute(&t->applied, &mine);
 	if (get_le64(body) != mine.pages || get_le64(body + 8) != mine.records ||
-	    memcmp(body + 16, mine.digest, sizeof(mine.digest)) != 0)
+	    get_le64(body + 16) != mine.vmsas ||
+	    memcmp(body + 24, mine.digest, sizeof(mine.digest)) != 0)
 		err = MH_ERR_COMMIT;
 	wipe(body, COMMIT_SIZE);
 	if (err == MH_OK) {
+		release_vmsas(t, g);
 		t->state = MH_OPEN_COMMITTED;
 		mh_epoch_wipe(&t->epoch); /* no record is opened after the commit */
 	}
@@ -715,7 +829,7 @@ int mh_open(struct mh_target *t, const uint8_t *rec, size_t len, const struct mh
 	if (h.type == MH_REC_BEGIN)
 		return t->state == MH_OPEN_NEED_BEGIN ? open_begin(t, &h, staging) : MH_ERR_STATE;
 	if (t->state == MH_OPEN_NEED_BEGIN)
-		return h.type == MH_REC_PAGES ? MH_ERR_EPOCH : MH_ERR_STATE;
+		return h.type == MH_REC_COMMIT ? MH_ERR_STATE : MH_ERR_EPOCH;
 	if (memcmp(h.source_nonce, t->epoch.source_nonce, 16) != 0)
 		return MH_ERR_EPOCH;
 
@@ -727,11 +841,22 @@ int mh_open(struct mh_target *t, const uint8_t *rec, size_t len, const struct mh
 		if (err != MH_OK)
 			return err;
 	}
+	bool vmsas = t->applied.vmsa_last != NULL && t->applied.nr_vmsas != 0;
+	if ((h.type == MH_REC_VMSA || (h.type == MH_REC_COMMIT && vmsas)) &&
+	    (g == NULL || g->vmsa_stash == NULL || g->vmsa_rw == NULL))
+		return MH_ERR_REQUEST;
+	if (h.type == MH_REC_VMSA) {
+		int err = check_vcpus(t, &h, staging + HDR_SIZE, detail);
+		if (err != MH_OK)
+			return err;
+	}
 	make_nonce(nonce, h.seq);
 	if (!gcm_verify(&t->epoch, nonce, staging, aad_len, staging + aad_len, h.body_len,
 			staging + aad_len + h.body_len))
 		return MH_ERR_AUTH;
 	if (h.type == MH_REC_PAGES)
 		return apply_pages(t, &h, nonce, g, staging, detail);
-	return apply_commit(t, nonce, staging);
+	if (h.type == MH_REC_VMSA)
+		return apply_vmsas(t, &h, nonce, g, staging);
+	return apply_commit(t, nonce, g, staging);
 }

@@ -75,7 +75,10 @@ const char *mh_epoch_impl(const struct mh_epoch *e);
 struct mh_applied {
 	uint64_t *last;
 	uint64_t nr_pfns;
-	uint64_t records; /* PAGES records applied */
+	uint64_t records; /* PAGES and VMSA records applied */
+	/* The same for VMSAs: vmsa_last[i], vCPU i < nr_vmsas (0: none). */
+	uint64_t *vmsa_last;
+	uint32_t nr_vmsas;
 };
 
 
@@ -90,6 +93,12 @@ struct mh_guest {
 	bool (*in_ram)(void *arg, uint64_t gpa);
 	bool (*is_private)(void *arg, uint64_t gpa);
 	void *arg;
+	/* VMSA records. Source: vCPU i's VMSA page to read. Target: private
+	 * room for vCPU i's VMSA until the commit (vmsa_stash), and its own
+	 * VMSA page, written only after a verified commit (vmsa_rw). */
+	const uint8_t *(*vmsa)(void *arg, uint32_t vcpu);
+	uint8_t *(*vmsa_stash)(void *arg, uint32_t vcpu);
+	uint8_t *(*vmsa_rw)(void *arg, uint32_t vcpu);
 };
 
 /*
@@ -112,6 +121,12 @@ size_t mh_seal_pages(const struct mh_epoch *e, uint64_t seq, const uint64_t *gpa
 		     uint8_t *staging, uint8_t *out, size_t cap);
 size_t mh_seal_commit(const struct mh_epoch *e, uint64_t seq, const struct mh_commit *c,
 		      uint8_t *out, size_t cap);
+/* A VMSA record of the n (1 .. MH_BATCH_PAGES) vCPUs listed, each below
+ * sent->nr_vmsas and listed once; sets sent->vmsa_last[vcpu] = seq and
+ * counts the record. 0 on invalid input (nothing changed). */
+size_t mh_seal_vmsas(const struct mh_epoch *e, uint64_t seq, const uint32_t *vcpu, unsigned int n,
+		     const struct mh_guest *g, struct mh_applied *sent, uint8_t *staging,
+		     uint8_t *out, size_t cap);
 
 /* ---- target ---- */
 
@@ -138,9 +153,14 @@ size_t mh_seal_commit(const struct mh_epoch *e, uint64_t seq, const struct mh_co
  *                       source_nonce and t->target_nonce)
  *   MH_ERR_GPA_RANGE    unaligned, >= nr_pfns pages, !in_ram, page_rw NULL
  *   MH_ERR_GPA_PRIVATE  is_private
- *   MH_ERR_REPLAY       seq <= last[pfn] for one of its pages
+ *   MH_ERR_REPLAY       seq <= last[pfn] for one of its pages (or a VMSA's)
+ *   MH_ERR_VCPU         a VMSA record names a vCPU >= applied.nr_vmsas
  *   MH_ERR_COMMIT       COMMIT body differs from mh_commit_compute(applied)
- *   MH_ERR_REQUEST      g lacks in_ram/is_private/page_rw
+ *   MH_ERR_REQUEST      g lacks in_ram/is_private/page_rw (or, for VMSA
+ *                       records and a COMMIT after them, vmsa_stash/vmsa_rw)
+ *
+ * A VMSA record's VMSAs go into vmsa_stash; an accepted COMMIT copies each
+ * into vmsa_rw and wipes the stash.
  *
  * Not thread-safe: one caller at a time per target.
  */

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#define MH_ABI_VERSION 2 /* 2: the zero map after the page data */
+#define MH_ABI_VERSION 3 /* 2: the zero map after the page data; 3: VMSA records */
 #define MH_PAGE_SIZE 4096
 #define MH_MAX_HANDLERS 8
 
@@ -78,6 +78,7 @@ enum mh_op {
 	MH_OP_BEGIN = 1, /* in: target_nonce; out: a BEGIN record opening the epoch */
 	MH_OP_SEAL = 2,	 /* in: nr_pages GPAs; out: a PAGES record of them */
 	MH_OP_COMMIT = 3, /* out: the COMMIT record closing the epoch */
+	MH_OP_SEAL_VMSA = 5, /* in: nr_pages vCPU indexes in gpa[]; out: a VMSA record */
 	/* Target. */
 	MH_OP_OPEN = 4, /* in: a record of record_len bytes; applied or refused */
 };
@@ -113,6 +114,7 @@ enum mh_error {
 	MH_ERR_NO_KEY = 10,	/* the secret table held no transport key */
 	MH_ERR_STATE = 11,	/* BEGIN twice, COMMIT before BEGIN, anything after COMMIT */
 	MH_ERR_SELFTEST = 12,	/* the MH's AES-GCM failed its known-answer test at start */
+	MH_ERR_VCPU = 13,	/* a vCPU index this VM has no VMSA for */
 };
 
 /* ---- records ----
@@ -141,6 +143,13 @@ enum mh_error {
  *           learns how many of a batch were zero from the length
  *           (docs/mailbox.md). The map comes last so that the MH can
  *           encrypt each page as it reads it, before it knows the map.
+ *   VMSA:   the VMSA pages (4 KiB each) of the vCPUs whose indexes the
+ *           additional data lists in place of GPAs (u64 each), at
+ *           convergence, after the platform saved each paused vCPU into
+ *           its VMSA page. The target keeps them in private memory and
+ *           writes them into its own vCPUs' VMSA pages only once the
+ *           COMMIT verified: a host that drops or replays records cannot
+ *           get a migrated vCPU started.
  *   COMMIT: struct mh_commit
  */
 #define MH_RECORD_MAGIC 0x31524d53u /* "SMR1" */
@@ -154,6 +163,7 @@ enum mh_record_type {
 	MH_REC_BEGIN = 1,
 	MH_REC_PAGES = 2,
 	MH_REC_COMMIT = 3,
+	MH_REC_VMSA = 4,
 };
 
 struct mh_record_hdr {
@@ -169,14 +179,20 @@ struct mh_record_hdr {
 /*
  * COMMIT: what the target must have applied. digest = SHA-256 over, for
  * every guest page whose last sequence number s is not 0, in ascending
- * GPA order, (u64 GPA, u64 s) little-endian; pages the count of them;
- * records the PAGES records sealed in the epoch.
+ * GPA order, (u64 GPA, u64 s), then for every vCPU i whose VMSA's last
+ * sequence number s is not 0, in ascending order, (u64 MH_VMSA_KEY(i),
+ * u64 s), all little-endian; pages and vmsas the counts of them; records
+ * the PAGES and VMSA records sealed in the epoch.
  */
 struct mh_commit {
 	uint64_t pages;
 	uint64_t records;
+	uint64_t vmsas;
 	uint8_t digest[32];
 };
+
+#define MH_VMSA_KEY(i) ((1ull << 63) | (uint64_t)(i)) /* no GPA is that high */
+#define MH_MAX_VMSAS 64				      /* vCPUs with a VMSA page */
 
 #define MH_ZERO_MAP_BYTES(n) ((((n) + 63) / 64) * 8)
 #define MH_RECORD_MAX                                                                              \
@@ -184,7 +200,7 @@ struct mh_commit {
 	 MH_BATCH_PAGES * MH_PAGE_SIZE + MH_TAG_SIZE)
 
 _Static_assert(sizeof(struct mh_record_hdr) == 40, "record header layout");
-_Static_assert(sizeof(struct mh_commit) == 48, "commit layout");
+_Static_assert(sizeof(struct mh_commit) == 56, "commit layout");
 _Static_assert(sizeof(struct mh_slot) <= MH_SLOT_RECORD_OFFSET, "slot header fits its page");
 _Static_assert(MH_SLOT_RECORD_OFFSET + MH_RECORD_MAX <= MH_SLOT_SIZE, "a record fits a slot");
 _Static_assert(MH_SLOTS_OFFSET + MH_MAX_SLOTS * MH_SLOT_SIZE <= 0x400000, "slots fit 4 MiB");

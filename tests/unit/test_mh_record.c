@@ -30,12 +30,34 @@
 
 /* ---- fake guests ---- */
 
+#define NR_VMSAS 4
+
 struct guest {
 	uint8_t *mem;
 	uint64_t nr_pfns;
 	bool target;
 	uint64_t rw_null_gpa; /* page_rw returns NULL for this one */
+	uint8_t vmsa[NR_VMSAS][4096], stash[NR_VMSAS][4096];
+	uint32_t nr_vmsas;
 };
+
+static const uint8_t *g_vmsa(void *arg, uint32_t v)
+{
+	struct guest *g = arg;
+	return v < g->nr_vmsas ? g->vmsa[v] : NULL;
+}
+
+static uint8_t *g_vmsa_rw(void *arg, uint32_t v)
+{
+	struct guest *g = arg;
+	return v < g->nr_vmsas ? g->vmsa[v] : NULL;
+}
+
+static uint8_t *g_vmsa_stash(void *arg, uint32_t v)
+{
+	struct guest *g = arg;
+	return v < g->nr_vmsas ? g->stash[v] : NULL;
+}
 
 static const uint8_t *g_page(void *arg, uint64_t gpa)
 {
@@ -80,6 +102,7 @@ struct mig {
 	struct guest src, dst;
 	struct mh_guest sg, tg;
 	uint64_t sent_last[SRC_PFNS], dst_last[NR_PFNS];
+	uint64_t sent_vmsa_last[NR_VMSAS], dst_vmsa_last[NR_VMSAS];
 	struct mh_applied sent;
 	struct mh_epoch se;
 	struct mh_target t;
@@ -115,19 +138,24 @@ static struct mig *mig_new(enum mh_impl s_impl, enum mh_impl t_impl)
 {
 	struct mig *m = calloc(1, sizeof(*m));
 	assert_non_null(m);
-	m->src = (struct guest){xmalloc(SRC_PFNS * PAGE), SRC_PFNS, false, UINT64_MAX};
-	m->dst = (struct guest){xmalloc(NR_PFNS * PAGE), NR_PFNS, true, UINT64_MAX};
+	m->src = (struct guest){.mem = xmalloc(SRC_PFNS * PAGE), .nr_pfns = SRC_PFNS,
+				.rw_null_gpa = UINT64_MAX, .nr_vmsas = NR_VMSAS};
+	m->dst = (struct guest){.mem = xmalloc(NR_PFNS * PAGE), .nr_pfns = NR_PFNS, .target = true,
+				.rw_null_gpa = UINT64_MAX, .nr_vmsas = NR_VMSAS};
+	fill_random(&m->src.vmsa[0][0], sizeof(m->src.vmsa));
+	memset(m->dst.vmsa, 0xee, sizeof(m->dst.vmsa));
 	fill_random(m->src.mem, SRC_PFNS * PAGE);
 	for (unsigned int pfn = 0; pfn < SRC_PFNS; pfn += 5)
 		memset(m->src.mem + GPA(pfn), 0, PAGE); /* every fifth page zero */
 	memset(m->dst.mem, 0xee, NR_PFNS * PAGE);
-	m->sg = (struct mh_guest){g_page, NULL, g_in_ram, g_is_private, &m->src};
-	m->tg = (struct mh_guest){g_page, g_page_rw, g_in_ram, g_is_private, &m->dst};
-	m->sent = (struct mh_applied){m->sent_last, SRC_PFNS, 0};
+	m->sg = (struct mh_guest){g_page, NULL, g_in_ram, g_is_private, &m->src, g_vmsa, NULL, NULL};
+	m->tg = (struct mh_guest){g_page,  g_page_rw,	 g_in_ram,  g_is_private,
+				  &m->dst, NULL, g_vmsa_stash, g_vmsa_rw};
+	m->sent = (struct mh_applied){m->sent_last, SRC_PFNS, 0, m->sent_vmsa_last, NR_VMSAS};
 	mh_epoch_init_impl(&m->se, transport_key, source_nonce, target_nonce, s_impl);
 	memcpy(m->t.transport_key, transport_key, 32);
 	memcpy(m->t.target_nonce, target_nonce, 16);
-	m->t.applied = (struct mh_applied){m->dst_last, NR_PFNS, 0};
+	m->t.applied = (struct mh_applied){m->dst_last, NR_PFNS, 0, m->dst_vmsa_last, NR_VMSAS};
 	m->t.impl = t_impl;
 	m->s_staging = xmalloc(MH_RECORD_MAX);
 	m->t_staging = xmalloc(MH_RECORD_MAX);
@@ -169,6 +197,15 @@ static struct rec seal_pfns(struct mig *m, const unsigned int *pfn, unsigned int
 	return r;
 }
 
+static struct rec seal_vmsas(struct mig *m, const uint32_t *vcpu, unsigned int n)
+{
+	struct rec r = {xmalloc(MH_RECORD_MAX), 0};
+	r.len = mh_seal_vmsas(&m->se, m->seq++, vcpu, n, &m->sg, &m->sent, m->s_staging, r.b,
+			      MH_RECORD_MAX);
+	assert_int_equal(r.len, 40 + 8 * n + 4096 * n + 16);
+	return r;
+}
+
 static struct rec seal_commit(struct mig *m)
 {
 	struct mh_commit c;
@@ -198,7 +235,8 @@ static void open_ok(struct mig *m, struct rec r)
 /* The target's whole state, to show a refusal changed nothing. */
 struct snap {
 	uint8_t *mem;
-	uint64_t last[NR_PFNS];
+	uint64_t last[NR_PFNS], vmsa_last[NR_VMSAS];
+	uint8_t vmsa[NR_VMSAS][4096], stash[NR_VMSAS][4096];
 	struct mh_target t;
 };
 
@@ -208,6 +246,9 @@ static struct snap *snap_take(const struct mig *m)
 	s->mem = xmalloc(NR_PFNS * PAGE);
 	memcpy(s->mem, m->dst.mem, NR_PFNS * PAGE);
 	memcpy(s->last, m->dst_last, sizeof(s->last));
+	memcpy(s->vmsa_last, m->dst_vmsa_last, sizeof(s->vmsa_last));
+	memcpy(s->vmsa, m->dst.vmsa, sizeof(s->vmsa));
+	memcpy(s->stash, m->dst.stash, sizeof(s->stash));
 	s->t = m->t;
 	return s;
 }
@@ -216,6 +257,9 @@ static void snap_check_free(const struct mig *m, struct snap *s)
 {
 	assert_memory_equal(s->mem, m->dst.mem, NR_PFNS * PAGE);
 	assert_memory_equal(s->last, m->dst_last, sizeof(s->last));
+	assert_memory_equal(s->vmsa_last, m->dst_vmsa_last, sizeof(s->vmsa_last));
+	assert_memory_equal(s->vmsa, m->dst.vmsa, sizeof(s->vmsa));
+	assert_memory_equal(s->stash, m->dst.stash, sizeof(s->stash));
 	assert_memory_equal(&s->t, &m->t, sizeof(s->t));
 	free(s->mem);
 	free(s);
@@ -324,7 +368,7 @@ static struct rec ossl_record(const uint8_t sn[16], const uint8_t tn[16], uint16
 	struct rec r = {xmalloc(MH_RECORD_MAX + 64), 0};
 	size_t aad_len = 40 + 8 * (size_t)n;
 	put32(r.b, 0x31524d53u);
-	r.b[4] = 2, r.b[5] = 0; /* version 2: the zero map last */
+	r.b[4] = 3, r.b[5] = 0; /* version 3 */
 	r.b[6] = (uint8_t)type, r.b[7] = 0;
 	put64(r.b + 8, seq);
 	memcpy(r.b + 16, sn, 16);
@@ -364,10 +408,12 @@ static uint8_t *ossl_pages_body(const struct mig *m, const uint64_t *gpa, uint32
 }
 
 /* The commit digest computed with OpenSSL from a last[] array. */
-static void ossl_commit(const uint64_t *last, uint64_t nr_pfns, uint64_t records, uint8_t out[48])
+/* struct mh_commit as OpenSSL computes it: pages, records, vmsas, digest. */
+static void ossl_commit_v(const uint64_t *last, uint64_t nr_pfns, uint64_t records,
+			  const uint64_t *vmsa_last, uint32_t nr_vmsas, uint8_t out[56])
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	uint64_t pages = 0;
+	uint64_t pages = 0, vmsas = 0;
 	assert_non_null(c);
 	assert_int_equal(EVP_DigestInit_ex(c, EVP_sha256(), NULL), 1);
 	for (uint64_t pfn = 0; pfn < nr_pfns; pfn++) {
@@ -379,10 +425,25 @@ static void ossl_commit(const uint64_t *last, uint64_t nr_pfns, uint64_t records
 		assert_int_equal(EVP_DigestUpdate(c, e, 16), 1);
 		pages++;
 	}
+	for (uint32_t i = 0; i < nr_vmsas; i++) {
+		uint8_t e[16];
+		if (vmsa_last[i] == 0)
+			continue;
+		put64(e, (1ull << 63) | i); /* MH_VMSA_KEY(i), spelled out */
+		put64(e + 8, vmsa_last[i]);
+		assert_int_equal(EVP_DigestUpdate(c, e, 16), 1);
+		vmsas++;
+	}
 	put64(out, pages);
 	put64(out + 8, records);
-	assert_int_equal(EVP_DigestFinal_ex(c, out + 16, NULL), 1);
+	put64(out + 16, vmsas);
+	assert_int_equal(EVP_DigestFinal_ex(c, out + 24, NULL), 1);
 	EVP_MD_CTX_free(c);
+}
+
+static void ossl_commit(const uint64_t *last, uint64_t nr_pfns, uint64_t records, uint8_t out[56])
+{
+	ossl_commit_v(last, nr_pfns, records, NULL, 0, out);
 }
 
 static void hex(const char *s, uint8_t *out, size_t n)
@@ -755,11 +816,11 @@ static void test_openssl_opens_mh_records(void **state)
 	r.b[50] ^= 1;
 
 	struct rec c = seal_commit(m);
-	uint8_t want[48];
+	uint8_t want[56];
 	ossl_commit(m->sent_last, SRC_PFNS, 1, want);
 	ossl_nonce(nonce, 2);
-	assert_true(ossl_gcm_open(key, nonce, c.b, 40, c.b + 40, 48, c.b + 88, pt));
-	assert_memory_equal(pt, want, 48);
+	assert_true(ossl_gcm_open(key, nonce, c.b, 40, c.b + 40, 56, c.b + 96, pt));
+	assert_memory_equal(pt, want, 56);
 
 	free(b.b), free(r.b), free(c.b), free(pt);
 	mig_free(m);
@@ -792,13 +853,13 @@ static void test_mh_opens_openssl_records(void **state)
 	open_ok(m, r2);
 	free(body);
 
-	uint8_t cb[48];
+	uint8_t cb[56];
 	uint64_t last[NR_PFNS] = {0};
 	for (int i = 0; i < 64; i++)
 		last[90 - i] = 1;
 	last[3] = 7;
 	ossl_commit(last, NR_PFNS, 2, cb);
-	struct rec c = ossl_record(source_nonce, target_nonce, MH_REC_COMMIT, 8, NULL, 0, cb, 48);
+	struct rec c = ossl_record(source_nonce, target_nonce, MH_REC_COMMIT, 8, NULL, 0, cb, 56);
 	open_ok(m, c);
 	assert_int_equal(m->t.state, MH_OPEN_COMMITTED);
 	free(b.b), free(r.b), free(r2.b), free(c.b);
@@ -809,16 +870,87 @@ static void test_commit_digest_vs_openssl(void **state)
 {
 	(void)state;
 	static uint64_t last[5000];
-	uint8_t want[48];
+	uint8_t want[56];
 	struct mh_commit c;
+	uint64_t vl[NR_VMSAS] = {5, 0, 77, 1};
 	for (int i = 0; i < 5000; i++)
 		last[i] = (rng() % 3 == 0) ? 0 : rng() >> 20;
-	struct mh_applied a = {last, 5000, 1234};
+	struct mh_applied a = {last, 5000, 1234, NULL, 0};
 	mh_commit_compute(&a, &c);
 	ossl_commit(last, 5000, 1234, want);
 	assert_int_equal(c.pages, get64(want));
 	assert_int_equal(c.records, 1234);
-	assert_memory_equal(c.digest, want + 16, 32);
+	assert_int_equal(c.vmsas, 0);
+	assert_memory_equal(c.digest, want + 24, 32);
+	/* With VMSAs: three of four migrated. */
+	a.vmsa_last = vl, a.nr_vmsas = NR_VMSAS;
+	mh_commit_compute(&a, &c);
+	ossl_commit_v(last, 5000, 1234, vl, NR_VMSAS, want);
+	assert_int_equal(c.vmsas, 3);
+	assert_int_equal(get64(want + 16), 3);
+	assert_memory_equal(c.digest, want + 24, 32);
+}
+
+/*
+ * VMSA records (convergence): kept private until the commit verifies, then
+ * written into the target's VMSA pages; a commit that misses one, a
+ * replayed or tampered one, a vCPU the target lacks: refused, and no VMSA
+ * page of the target changes.
+ */
+static void test_vmsa_records(void **state)
+{
+	(void)state;
+	static const uint8_t untouched[4096] = {[0 ... 4095] = 0xee};
+	struct mig *m = mig_new(MH_IMPL_AUTO, MH_IMPL_AUTO);
+	unsigned int pfns[2] = {1, 2};
+	uint32_t all[3] = {0, 1, 2}, three[1] = {3}, twice[2] = {1, 1};
+
+	struct rec b = seal_begin(m), p = seal_pfns(m, pfns, 2);
+	open_ok(m, b);
+	open_ok(m, p);
+	free(b.b), free(p.b);
+	/* The source refuses what the target would. */
+	struct rec bad = {xmalloc(MH_RECORD_MAX), 0};
+	assert_int_equal(mh_seal_vmsas(&m->se, 99, twice, 2, &m->sg, &m->sent, m->s_staging, bad.b,
+				       MH_RECORD_MAX), 0);
+	uint32_t beyond = NR_VMSAS;
+	assert_int_equal(mh_seal_vmsas(&m->se, 99, &beyond, 1, &m->sg, &m->sent, m->s_staging,
+				       bad.b, MH_RECORD_MAX), 0);
+	free(bad.b);
+
+	struct rec v = seal_vmsas(m, all, 3);
+	struct rec t = {xmalloc(v.len), v.len};
+	memcpy(t.b, v.b, v.len);
+	t.b[40 + 24 + 100] ^= 1; /* a VMSA byte */
+	refused(m, t, MH_ERR_AUTH, -1);
+	open_ok(m, v);
+	for (int i = 0; i < 3; i++) /* kept, not yet written */
+		assert_memory_equal(m->dst.vmsa[i], untouched, 4096);
+	refused(m, v, MH_ERR_REPLAY, 0);
+
+	/* A target with fewer vCPUs: the fourth is refused. */
+	m->t.applied.nr_vmsas = 3;
+	struct rec v3 = seal_vmsas(m, three, 1);
+	refused(m, v3, MH_ERR_VCPU, 0);
+	m->t.applied.nr_vmsas = NR_VMSAS;
+
+	/* The source counted v3 as sent: a commit now misses it. */
+	struct rec c = seal_commit(m);
+	refused(m, c, MH_ERR_COMMIT, -1);
+	for (int i = 0; i < NR_VMSAS; i++)
+		assert_memory_equal(m->dst.vmsa[i], untouched, 4096);
+	/* Deliver it, and a fresh commit releases all four. */
+	open_ok(m, v3);
+	struct rec c2 = seal_commit(m);
+	open_ok(m, c2);
+	assert_int_equal(m->t.state, MH_OPEN_COMMITTED);
+	for (int i = 0; i < NR_VMSAS; i++) {
+		assert_memory_equal(m->dst.vmsa[i], m->src.vmsa[i], 4096);
+		for (int b = 0; b < 4096; b++)
+			assert_int_equal(m->dst.stash[i][b], 0); /* wiped */
+	}
+	free(v.b), free(t.b), free(v3.b), free(c.b), free(c2.b);
+	mig_free(m);
 }
 
 /* ---- refusals ---- */
@@ -1030,8 +1162,8 @@ static void test_refuse_malformed(void **state)
 	refused(m, t, MH_ERR_MALFORMED, 0);
 
 	struct { size_t off; uint8_t val; } edits[] = {
-		{4, 1},		/* version 1: the old layout */
-		{4, 3},		/* version 3 */
+		{4, 2},		/* version 2: before VMSA records */
+		{4, 4},		/* version 4 */
 		{6, 0},		/* type 0 */
 		{6, 4},		/* type 4 */
 		{32, 3},	/* nr_pages: lengths no longer add up */
@@ -1129,6 +1261,7 @@ int main(void)
 		cmocka_unit_test(test_openssl_opens_mh_records),
 		cmocka_unit_test(test_mh_opens_openssl_records),
 		cmocka_unit_test(test_commit_digest_vs_openssl),
+		cmocka_unit_test(test_vmsa_records),
 		cmocka_unit_test(test_refuse_tampered),
 		cmocka_unit_test(test_refuse_replay_and_reorder),
 		cmocka_unit_test(test_refuse_gpas),

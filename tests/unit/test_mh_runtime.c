@@ -26,7 +26,9 @@
 #define RAM_SIZE (64ull << 20)
 #define NR_SEALS 6
 #define SLOT_CAP (MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET)
-#define WIRE_MAX (NR_SEALS + 2)
+#define WIRE_MAX (NR_SEALS + 3) /* BEGIN, SEALs, a VMSA record, COMMIT */
+#define OS_VCPUS 2
+#define VMSA_GPA 0x40000 /* where the test puts the VMSA pages (FW_VMSA_BASE in the guest) */
 
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \
@@ -83,7 +85,7 @@ static struct mh_state *vm_create(uint32_t role, uint32_t handlers, bool key)
 	CHECK(ram_base != MAP_FAILED);
 	/* Pre-launch garbage everywhere, as the firmware must expect. */
 	memset(ram_base, 0xa5, RAM_SIZE);
-	mh_layout(RAM_SIZE, handlers, &l);
+	mh_layout(RAM_SIZE, handlers, OS_VCPUS, &l);
 	CHECK(l.base >= FW_SHARED_BASE + FW_SHARED_SIZE && l.base % MH_PAGE_SIZE == 0);
 	CHECK(l.last + l.nr_pfns * 8 <= l.low_end && l.low_end == RAM_SIZE);
 	st = (struct mh_state *)(ram_base + l.base);
@@ -94,6 +96,7 @@ static struct mh_state *vm_create(uint32_t role, uint32_t handlers, bool key)
 	st->boot.ram_alias = (uint64_t)(uintptr_t)ram_base;
 	st->boot.shared_base = FW_SHARED_BASE;
 	st->boot.shared_size = FW_SHARED_SIZE;
+	st->boot.vmsa_base = VMSA_GPA;
 	if (key) {
 		memcpy(st->boot.key, KEY, 32);
 		memcpy(st->boot.launch_id, LAUNCH_ID, 16);
@@ -236,12 +239,23 @@ static void run_source(struct wire *w)
 					  MH_SLOT_RECORD_OFFSET, o.record_len);
 		w->len[1 + k] = o.record_len;
 	}
-	CHECK(post(7, MH_OP_COMMIT, NULL, 0, NULL, NULL, 0, &o) == MH_OK);
+	/* Convergence: the vCPUs' VMSA pages (the platform saved them). */
+	for (uint32_t v = 0; v < OS_VCPUS; v++)
+		memset(ram(VMSA_GPA + v * MH_PAGE_SIZE), 0x60 + (int)v, MH_PAGE_SIZE);
+	uint64_t vcpus[2] = {0, OS_VCPUS};
+	CHECK(post(6, MH_OP_SEAL_VMSA, vcpus, 2, NULL, NULL, 0, &o) == MH_ERR_VCPU && o.detail == 1);
+	vcpus[1] = 1;
+	CHECK(post(6, MH_OP_SEAL_VMSA, vcpus, 2, NULL, NULL, 0, &o) == MH_OK);
 	CHECK(o.seq == NR_SEALS + 1);
-	memcpy(w->rec[1 + NR_SEALS], (uint8_t *)(uintptr_t)slot(7) + MH_SLOT_RECORD_OFFSET,
+	memcpy(w->rec[1 + NR_SEALS], (uint8_t *)(uintptr_t)slot(6) + MH_SLOT_RECORD_OFFSET,
 	       o.record_len);
 	w->len[1 + NR_SEALS] = o.record_len;
-	w->nr = NR_SEALS + 2;
+	CHECK(post(7, MH_OP_COMMIT, NULL, 0, NULL, NULL, 0, &o) == MH_OK);
+	CHECK(o.seq == NR_SEALS + 2);
+	memcpy(w->rec[2 + NR_SEALS], (uint8_t *)(uintptr_t)slot(7) + MH_SLOT_RECORD_OFFSET,
+	       o.record_len);
+	w->len[2 + NR_SEALS] = o.record_len;
+	w->nr = NR_SEALS + 3;
 	CHECK(post(8, MH_OP_SEAL, gpa, n, NULL, NULL, 0, &o) == MH_ERR_STATE);
 	__atomic_store_n(&w->records_ready, 1, __ATOMIC_RELEASE);
 	exit(0);
@@ -272,8 +286,14 @@ static void run_target(struct wire *w)
 		      MH_OK);
 	CHECK(post(3, MH_OP_OPEN, NULL, 0, NULL, w->rec[1], w->len[1], &o) == MH_ERR_REPLAY);
 	CHECK(post(4, MH_OP_OPEN, NULL, 0, NULL, w->rec[1], SLOT_CAP + 1, &o) == MH_ERR_REQUEST);
+	/* The VMSAs are kept until the commit: the VMSA pages are untouched. */
+	for (uint32_t v = 0; v < OS_VCPUS; v++)
+		CHECK(ram(VMSA_GPA + v * MH_PAGE_SIZE)[100] == 0xa5);
 	CHECK(post(5, MH_OP_OPEN, NULL, 0, NULL, w->rec[w->nr - 1], w->len[w->nr - 1], &o) ==
 	      MH_OK);
+	for (uint32_t v = 0; v < OS_VCPUS; v++)
+		for (uint32_t i = 0; i < MH_PAGE_SIZE; i++)
+			CHECK(ram(VMSA_GPA + v * MH_PAGE_SIZE)[i] == 0x60 + v);
 	/* The target's RAM now holds the source's pages. */
 	for (uint32_t k = 0; k < NR_SEALS; k++) {
 		uint64_t gpa[MH_BATCH_PAGES];
@@ -334,8 +354,8 @@ int main(void)
 	t = child(run_target, w);
 	s = child(run_source, w);
 	CHECK(waitpid(s, &status, 0) == s && WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	printf("ok: source: BEGIN, %d SEALs, COMMIT and its refusals\n", NR_SEALS);
+	printf("ok: source: BEGIN, %d SEALs, a VMSA record, COMMIT and their refusals\n", NR_SEALS);
 	CHECK(waitpid(t, &status, 0) == t && WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	printf("ok: target: every record opened, pages equal, refusals\n");
+	printf("ok: target: every record opened, pages and VMSAs (after the commit) equal, refusals\n");
 	return 0;
 }
