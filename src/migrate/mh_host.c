@@ -102,6 +102,7 @@ static int fill(struct mh_host *h, unsigned int i, const struct mh_request *req)
 		memcpy(s->target_nonce, req->target_nonce, sizeof(s->target_nonce));
 		break;
 	case MH_OP_SEAL:
+	case MH_OP_SEAL_VMSA: /* gpa[] holds vCPU indexes */
 		if (!req->nr_pages || req->nr_pages > MH_BATCH_PAGES || !req->gpa)
 			return -EINVAL;
 		memcpy(s->gpa, req->gpa, req->nr_pages * sizeof(uint64_t));
@@ -118,7 +119,7 @@ static int fill(struct mh_host *h, unsigned int i, const struct mh_request *req)
 		return -EINVAL;
 	}
 	s->op = req->op;
-	s->nr_pages = req->op == MH_OP_SEAL ? req->nr_pages : 0;
+	s->nr_pages = req->op == MH_OP_SEAL || req->op == MH_OP_SEAL_VMSA ? req->nr_pages : 0;
 	s->record_len = req->op == MH_OP_OPEN ? (uint32_t)req->record_len : 0;
 	s->status = s->detail = 0;
 	s->seq = 0;
@@ -221,6 +222,8 @@ const char *mh_error_text(uint32_t err)
 		return "record out of order for the migration's state";
 	case MH_ERR_SELFTEST:
 		return "the Migration Handler's AES-GCM failed its self-test";
+	case MH_ERR_VCPU:
+		return "a vCPU this VM has no VMSA for";
 	default:
 		return "unknown error";
 	}

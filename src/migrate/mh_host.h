@@ -42,7 +42,7 @@ unsigned int mh_host_ready(const struct mh_host *h, uint32_t *error);
 struct mh_request {
 	enum mh_op op;
 	unsigned int nr_pages;
-	const uint64_t *gpa;	  /* SEAL */
+	const uint64_t *gpa;	  /* SEAL: GPAs; SEAL_VMSA: vCPU indexes */
 	const uint8_t *record;	  /* OPEN */
 	size_t record_len;
 	uint8_t target_nonce[16]; /* BEGIN */

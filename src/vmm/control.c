@@ -299,6 +299,47 @@ static int cmd_mh_seal(struct control *c, int argc, char **argv)
 	return mh_exchange(c, &req);
 }
 
+/* mh-seal-vmsa VCPU...: a VMSA record of those OS vCPUs' VMSA pages. */
+static int cmd_mh_seal_vmsa(struct control *c, int argc, char **argv)
+{
+	uint64_t vcpu[MH_BATCH_PAGES];
+	struct mh_request req = {.op = MH_OP_SEAL_VMSA, .gpa = vcpu};
+
+	if (argc < 2 || argc - 1 > MH_BATCH_PAGES)
+		return reply(c, "error usage: mh-seal-vmsa VCPU... (1 to %d)", MH_BATCH_PAGES);
+	for (int i = 1; i < argc; i++)
+		if (parse_u64(argv[i], &vcpu[i - 1]))
+			return reply(c, "error '%s' is not a vCPU index", argv[i]);
+	req.nr_pages = (unsigned int)argc - 1;
+	return mh_exchange(c, &req);
+}
+
+/*
+ * vmsa-save: pause the OS vCPUs, have the SEV platform save each into its
+ * VMSA page (as at convergence), and let them run on. For tests of the
+ * VMSA records; the migration engine does the same without resuming.
+ */
+static int cmd_vmsa_save(struct control *c, int argc, char **argv)
+{
+	struct vm *vm = c->vm;
+	unsigned int fw_error = 0;
+	int ret = 0;
+
+	(void)argc, (void)argv;
+	if (!vm->sev || !vm->sev->ops->save_vcpu_vmsa)
+		return reply(c, "error this VM's platform cannot save vCPUs into VMSAs");
+	for (unsigned int i = 0; !ret && i < vm->nr_os_vcpus; i++) {
+		ret = vcpu_pause(&vm->vcpus[i]);
+		ret = ret ?: vm->sev->ops->save_vcpu_vmsa(vm->sev, i, &fw_error);
+		int r = vcpu_resume(&vm->vcpus[i]);
+		ret = ret ?: r;
+	}
+	if (ret)
+		return reply(c, "error saving a vCPU: %s (platform status %#x)", strerror(-ret),
+			     fw_error);
+	return reply(c, "ok vcpus=%u", vm->nr_os_vcpus);
+}
+
 static int cmd_mh_commit(struct control *c, int argc, char **argv)
 {
 	struct mh_request req = {.op = MH_OP_COMMIT};
@@ -461,7 +502,8 @@ static const struct {
     {"mh-commit", cmd_mh_commit},      {"mh-open", cmd_mh_open},
     {"dirty-start", cmd_dirty},	       {"dirty-fetch", cmd_dirty},
     {"page-hashes", cmd_page_hashes},  {"mh-seal-bench", cmd_mh_seal_bench},
-    {"migrate", cmd_migrate},
+    {"migrate", cmd_migrate},	       {"mh-seal-vmsa", cmd_mh_seal_vmsa},
+    {"vmsa-save", cmd_vmsa_save},
 };
 
 /* ---- the socket ---- */

@@ -26,6 +26,8 @@ POLICY = 0x4  # ES without NODBG: DBG_DECRYPT allowed, for the comparison
 # mh_abi.h, enum mh_error
 OK, ROLE, MALFORMED, EPOCH, AUTH, GPA_RANGE, GPA_PRIVATE, REPLAY, COMMIT = 0, 2, 3, 4, 5, 6, 7, 8, 9
 HDR = 40  # struct mh_record_hdr
+VCPU = 13  # MH_ERR_VCPU
+VMSA_PFN = 0xfff00000 // PAGE  # FW_VMSA_BASE: vCPU i's VMSA page follows
 
 
 class Control:
@@ -195,8 +197,20 @@ def run(sevm, workdir):
         tgt.ctl.ok("mh-open %d" % len(begin), begin)
 
         records, private, wire = seal_all(src, tgt)
+        # Convergence's VMSAs: saved by the platform, sealed, kept private
+        # by the target until the commit verifies, then written.
+        src.ctl.ok("vmsa-save")
+        before = hashes(tgt, VMSA_PFN, 2)
+        check(hashes(src, VMSA_PFN, 2) != before, "the saved VMSAs equal the target's own")
+        good, f, _ = src.ctl.cmd("mh-seal-vmsa 0 2")
+        check(not good and int(f.get("code", -1)) == VCPU, f"vCPU 2 sealed: {f['text']}")
+        _, vmsas = src.ctl.ok("mh-seal-vmsa 0 1")
+        tgt.ctl.ok("mh-open %d" % len(vmsas), vmsas)
+        check(hashes(tgt, VMSA_PFN, 2) == before, "VMSAs written before the commit")
         _, commit = src.ctl.ok("mh-commit")
         tgt.ctl.ok("mh-open %d" % len(commit), commit)
+        check(hashes(tgt, VMSA_PFN, 2) == hashes(src, VMSA_PFN, 2),
+              "the target's VMSA pages are not the source's after the commit")
         _, bitmap = src.ctl.ok("dirty-fetch")
         dirty = {p for p in range(PAGES) if bitmap[p // 8] >> (p % 8) & 1}
         check(dirty, "the workload dirtied nothing while RAM was sealed")
