@@ -56,6 +56,7 @@ _Static_assert(sizeof(NONCE_LABEL) - 1 == 16, "nonce label is 16 bytes");
 struct ctx {
 	uint32_t h;
 	struct mh_state *st;
+	volatile struct mh_mailbox *mb;
 	struct mh_handler_page *pg;
 	uint8_t *staging;
 	struct mh_guest g;
@@ -386,6 +387,12 @@ static uint32_t op_open(struct ctx *c, const uint8_t *rec, struct result *res)
 		return MH_ERR_REQUEST;
 	lock_write(&st->lock);
 	err = mh_open(&st->target, rec, len, &c->g, c->staging, &res->detail);
+	if (err == MH_OK && st->target.state == MH_OPEN_COMMITTED) {
+		/* The guest has arrived and is this VM's now: the next migration
+		 * starts here, so this MH becomes a source. */
+		__atomic_store_n(&st->role, MH_ROLE_SOURCE, __ATOMIC_RELEASE);
+		c->mb->role = MH_ROLE_SOURCE;
+	}
 	unlock_write(&st->lock);
 	return (uint32_t)err;
 }
@@ -397,7 +404,7 @@ static void serve(struct ctx *c, volatile struct mh_slot *slot)
 	uint8_t *rec = (uint8_t *)(uintptr_t)slot + MH_SLOT_RECORD_OFFSET;
 	struct mh_slot *r = &c->pg->req;
 	struct result res = {0, 0, 0};
-	bool source = c->st->boot.role == MH_ROLE_SOURCE;
+	bool source = __atomic_load_n(&c->st->role, __ATOMIC_ACQUIRE) == MH_ROLE_SOURCE;
 	uint32_t status;
 
 	/* Everything below reads the copy only. */
@@ -466,6 +473,7 @@ static void init(struct mh_state *st, volatile struct mh_mailbox *mb)
 		}
 	}
 	mb->version = MH_ABI_VERSION;
+	st->role = b->role;
 	mb->role = b->role;
 	mb->nr_handlers = b->nr_handlers;
 	mb->nr_slots = MH_MAX_SLOTS;
@@ -489,6 +497,7 @@ __attribute__((noreturn)) void mh_main(uint32_t h, struct mh_state *st)
 	struct ctx c = {
 	    .h = h,
 	    .st = st,
+	    .mb = mb,
 	    .pg = at(st, blk),
 	    .staging = at(st, blk + MH_STAGING_OFF),
 	    .g = {gpa_page, gpa_page_rw, gpa_in_ram, gpa_private, st, vmsa_page, vmsa_stash,

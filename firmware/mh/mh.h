@@ -113,6 +113,9 @@ struct mh_state {
 	struct mh_boot boot;
 	uint32_t init_done; /* handler 0 filled the mailbox: the others may report */
 	uint32_t init_error; /* enum mh_error: every handler fails with it */
+	/* enum mh_role: boot.role, until a target's commit verifies: then the
+	 * guest is this VM's, and its next migration starts here (source). */
+	uint32_t role;
 	/* Source: readers (SEAL) and a writer (BEGIN, COMMIT); target: a mutex
 	 * around mh_open (record.c applies pages without per-page ordering). */
 	uint32_t lock __attribute__((aligned(MH_CACHELINE)));

@@ -3,8 +3,12 @@
  * The source side of a plain-mode migration (migrate.h, docs/protocol.md).
  */
 #include "dirty.h"
+#include "layout.h"
+#include "mh_link.h"
 #include "migrate.h"
 #include "pages.h"
+#include "sev/platform.h"
+#include "snapshot.h"
 #include "state.h"
 #include "vm.h"
 #include "wire.h"
@@ -29,7 +33,23 @@ struct src {
 	struct mem_extent ext;
 	char *err;
 	size_t errlen;
+	/* SEV-ES: pages go through the Migration Handler as records. */
+	bool sev;
+	struct mh_host mh;
+	uint8_t target_nonce[16];
+	uint8_t *private_map; /* pfns the MH refused as its own: never again */
+	struct {
+		int slot;
+		unsigned int n;
+		uint64_t gpa[MIG_BATCH_PAGES];
+	} fly[MH_MAX_SLOTS]; /* SEALs in flight, oldest first */
+	unsigned int fly_head, fly_n;
 };
+
+#define MH_CALL_TIMEOUT_MS 10000
+
+static int sev_post(struct src *s, const uint64_t *gpa, unsigned int n);
+static int sev_drain(struct src *s);
 
 static long long now_ms(void)
 {
@@ -60,6 +80,12 @@ static int flush(struct src *s)
 
 	if (!s->n)
 		return 0;
+	if (s->sev) {
+		int ret = sev_post(s, s->gpa, s->n);
+
+		s->n = 0;
+		return ret;
+	}
 	for (unsigned int i = 0; i < s->n; i++) {
 		uint8_t *p = mem_gpa_to_hva(&s->vm->mem, s->gpa[i], MEM_PAGE_SIZE);
 
@@ -86,8 +112,121 @@ static int flush(struct src *s)
 	return 0;
 }
 
+/* ---- SEV-ES: the Migration Handler seals, the stream carries records ---- */
+
+static int send_record(struct src *s, const void *rec, uint32_t len)
+{
+	cbor_item_t *m = wire_new("record", 1);
+	struct iovec iov = {(void *)rec, len}; /* straight from the shared slot */
+	int ret = m ? wire_send(&s->x, m, &iov, 1) : -ENOMEM;
+
+	return ret ? failed(s, ret, "sending a record") : 0;
+}
+
+/* One request to the MH and its record onto the stream. */
+static int mh_record(struct src *s, const struct mh_request *req, const char *what)
+{
+	struct mh_result r;
+	int slot, ret = mh_link_call(&s->mh, req, MH_CALL_TIMEOUT_MS, &r, &slot, s->err, s->errlen);
+
+	if (ret)
+		return ret;
+	if (r.status != MH_OK) {
+		snprintf(s->err, s->errlen, "the source's Migration Handler refused %s: %s", what,
+			 mh_error_text(r.status));
+		ret = -EPROTO;
+	} else {
+		ret = send_record(s, r.record, r.record_len);
+	}
+	mh_host_release(&s->mh, slot);
+	return ret;
+}
+
+/* The oldest SEAL in flight: its record onto the stream; a page the MH
+ * calls its own is noted and the rest of the batch sealed again. */
+static int sev_complete(struct src *s)
+{
+	unsigned int k = s->fly_head;
+	struct mh_result r;
+	int ret = mh_host_wait(&s->mh, s->fly[k].slot, MH_CALL_TIMEOUT_MS, &r);
+
+	s->fly_head = (s->fly_head + 1) % MH_MAX_SLOTS;
+	s->fly_n--;
+	if (ret) {
+		snprintf(s->err, s->errlen, "the source's Migration Handler %s",
+			 ret == -ETIMEDOUT ? "did not answer" : "answered malformed");
+		return ret;
+	}
+	if (r.status == MH_ERR_GPA_PRIVATE && r.detail < s->fly[k].n) {
+		uint64_t rest[MIG_BATCH_PAGES], pfn = s->fly[k].gpa[r.detail] / MEM_PAGE_SIZE;
+		unsigned int m = 0;
+
+		s->private_map[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+		for (unsigned int i = 0; i < s->fly[k].n; i++)
+			if (i != r.detail)
+				rest[m++] = s->fly[k].gpa[i];
+		mh_host_release(&s->mh, s->fly[k].slot);
+		return m ? sev_post(s, rest, m) : 0;
+	}
+	if (r.status != MH_OK) {
+		snprintf(s->err, s->errlen, "the source's Migration Handler refused a page: %s",
+			 mh_error_text(r.status));
+		mh_host_release(&s->mh, s->fly[k].slot);
+		return -EPROTO;
+	}
+	ret = send_record(s, r.record, r.record_len);
+	mh_host_release(&s->mh, s->fly[k].slot);
+	s->st.pages += s->fly[k].n;
+	return ret;
+}
+
+/* SEAL n GPAs, with every slot kept busy: wait for the oldest when full. */
+static int sev_post(struct src *s, const uint64_t *gpa, unsigned int n)
+{
+	struct mh_request req = {.op = MH_OP_SEAL, .nr_pages = n, .gpa = gpa};
+	int ret = 0, slot;
+
+	while (!ret && (s->fly_n == s->mh.nr_slots || (slot = mh_host_post(&s->mh, &req)) < 0)) {
+		if (!s->fly_n) {
+			snprintf(s->err, s->errlen, "no free Migration Handler slot");
+			return -EBUSY;
+		}
+		ret = sev_complete(s);
+	}
+	if (ret)
+		return ret;
+	unsigned int k = (s->fly_head + s->fly_n) % MH_MAX_SLOTS;
+	s->fly[k].slot = slot;
+	s->fly[k].n = n;
+	memcpy(s->fly[k].gpa, gpa, n * sizeof(uint64_t));
+	s->fly_n++;
+	return 0;
+}
+
+/* Every SEAL in flight answered and sent. */
+static int sev_drain(struct src *s)
+{
+	int ret = 0;
+
+	while (!ret && s->fly_n)
+		ret = sev_complete(s);
+	return ret;
+}
+
+static bool sev_skip(const struct src *s, uint64_t gpa)
+{
+	const struct fw_sevm_info *info = &s->vm->cfg->firmware.info;
+	uint64_t pfn = gpa / MEM_PAGE_SIZE;
+
+	return (gpa >= info->shared_base && gpa - info->shared_base < info->shared_size) ||
+	       (gpa >= LAYOUT_VGA_START && gpa < LAYOUT_BIOS_START) ||
+	       s->private_map[pfn / 8] >> (pfn % 8) & 1;
+}
+
 static int add_page(struct src *s, uint64_t gpa)
 {
+	if (s->sev && sev_skip(s, gpa))
+		return 0;
 	s->gpa[s->n++] = gpa;
 	return s->n == MIG_BATCH_PAGES ? flush(s) : 0;
 }
@@ -109,9 +248,12 @@ static int send_all(struct src *s)
 
 	for (unsigned int i = 0; !ret && i < m->nr_ram; i++)
 		ret = send_range(s, m->ram[i].gpa, m->ram[i].size);
-	if (!ret && m->fw.size)
+	/* The firmware's image is the target's own under SEV-ES (measured at
+	 * its launch); its runtime data that migrates is in the VMSAs. */
+	if (!ret && m->fw.size && !s->sev)
 		ret = send_range(s, m->fw.gpa, m->fw.size);
-	return ret ?: flush(s);
+	ret = ret ?: flush(s);
+	return ret ?: (s->sev ? sev_drain(s) : 0);
 }
 
 /* The pages KVM logged since the last fetch; *count of them. With final,
@@ -138,7 +280,7 @@ static int send_dirty(struct src *s, bool final, uint64_t *count)
 			ret = add_page(s, pfn * MEM_PAGE_SIZE);
 		}
 	}
-	if (final) {
+	if (final && !s->sev) {
 		for (unsigned int i = 0; !ret && i < m->nr_ram; i++)
 			for (uint64_t a = m->ram[i].gpa; !ret && a < m->ram[i].gpa + m->ram[i].size;
 			     a += MEM_PAGE_SIZE)
@@ -147,7 +289,8 @@ static int send_dirty(struct src *s, bool final, uint64_t *count)
 		if (!ret && m->fw.size)
 			ret = send_range(s, m->fw.gpa, m->fw.size);
 	}
-	return ret ?: flush(s);
+	ret = ret ?: flush(s);
+	return ret ?: (s->sev ? sev_drain(s) : 0);
 }
 
 static int handshake(struct src *s)
@@ -158,7 +301,8 @@ static int handshake(struct src *s)
 	char why[200];
 	int ret;
 
-	if (!m || wire_put_u(m, "version", WIRE_VERSION) || wire_put_text(m, "mode", "plain") ||
+	if (!m || wire_put_u(m, "version", WIRE_VERSION) ||
+	    wire_put_text(m, "mode", s->sev ? "sev-es" : "plain") ||
 	    wire_put_u(m, "ram", vm->mem.size) || wire_put_u(m, "firmware", vm->mem.fw.size) ||
 	    wire_put_u(m, "vcpus", vm->nr_os_vcpus) ||
 	    wire_put_u(m, "handler-vcpus", vm->nr_vcpus - vm->nr_os_vcpus)) {
@@ -183,6 +327,8 @@ static int handshake(struct src *s)
 	ret = strcmp(r.type, "welcome") ? -EPROTO : 0;
 	if (ret)
 		snprintf(s->err, s->errlen, "the target answered '%s', not 'welcome'", r.type);
+	else if (s->sev && (ret = wire_get_exact(&r, "nonce", s->target_nonce, 16, why, sizeof(why))))
+		snprintf(s->err, s->errlen, "the target's welcome: %s", why);
 	wire_msg_free(&r);
 	return ret;
 }
@@ -213,13 +359,13 @@ static int await_ack(struct src *s)
 
 /* Pause every running vCPU, all kicked at once, noting which (a paused
  * handler stays as it was). */
-static int pause_all(struct vm *vm, bool *paused)
+static int pause_all(struct vm *vm, unsigned int nr, bool *paused)
 {
 	int ret = 0;
 
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+	for (unsigned int i = 0; i < nr; i++)
 		paused[i] = vcpu_request_pause(&vm->vcpus[i]) == 0;
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+	for (unsigned int i = 0; i < nr; i++) {
 		int r = paused[i] ? vcpu_wait_paused(&vm->vcpus[i]) : 0;
 
 		if (r && !ret)
@@ -228,9 +374,9 @@ static int pause_all(struct vm *vm, bool *paused)
 	return ret;
 }
 
-static void resume(struct vm *vm, const bool *paused)
+static void resume(struct vm *vm, unsigned int nr, const bool *paused)
 {
-	for (unsigned int i = 0; paused && i < vm->nr_vcpus; i++) {
+	for (unsigned int i = 0; paused && i < nr; i++) {
 		int ret = paused[i] ? vcpu_resume(&vm->vcpus[i]) : 0;
 
 		if (ret)
@@ -252,9 +398,10 @@ static void note_round(struct src *s, long long t0, unsigned long long bytes0, u
 int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress_fn progress,
 		   void *arg, struct migrate_stats *stats, char *err, size_t errlen)
 {
-	struct src s = {.vm = vm, .o = o, .err = err, .errlen = errlen};
+	struct src s = {.vm = vm, .o = o, .err = err, .errlen = errlen, .sev = vm->sev != NULL};
 	long long t_start = now_ms(), t0, t_pause;
-	bool *paused = calloc(vm->nr_vcpus, sizeof(bool));
+	bool *paused = calloc(vm->nr_vcpus, sizeof(bool)), mh_running = false;
+	unsigned int nr_migrating = s.sev ? vm->nr_os_vcpus : vm->nr_vcpus;
 	uint64_t count = 0;
 	int ret;
 
@@ -262,6 +409,26 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 	s.x.fd = -1;
 	if (!paused)
 		return failed(&s, -ENOMEM, "migration");
+	if (s.sev) {
+		const char *why = NULL;
+
+		if (!vm->sev->ops->save_vcpu_vmsa || !vm->sev->ops->resume_vcpu_from_vmsa)
+			why = "the SEV platform cannot save vCPUs into their VMSAs";
+		else if (vm->mem.nr_ram > 1)
+			why = "the Migration Handler reaches RAM below 3 GiB only";
+		else if (vm->nr_os_vcpus > MH_BATCH_PAGES)
+			why = "more vCPUs than one VMSA record holds";
+		if (why) {
+			snprintf(err, errlen, "cannot migrate this SEV-ES VM: %s", why);
+			free(paused);
+			return -ENOTSUP;
+		}
+		s.private_map = calloc(vm->mem.size / MEM_PAGE_SIZE / 8 + 1, 1);
+		if (!s.private_map) {
+			free(paused);
+			return failed(&s, -ENOMEM, "migration");
+		}
+	}
 	s.st.total_pages = vm->mem.size / MEM_PAGE_SIZE;
 	if ((ret = xport_connect(&s.x, o->to, o->timeout_ms, err, errlen))) {
 		free(paused);
@@ -273,6 +440,18 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 		return failed(&s, ret, "dirty map");
 	}
 	ret = handshake(&s);
+	if (!ret && s.sev) {
+		/* The source's MH opens the epoch for this very target. */
+		struct mh_request begin = {.op = MH_OP_BEGIN};
+
+		memcpy(begin.target_nonce, s.target_nonce, 16);
+		ret = mh_link_attach(&s.mh, vm, MH_CALL_TIMEOUT_MS, err, errlen);
+		if (!ret && !(ret = vm_mh_run(vm, true)))
+			mh_running = true;
+		else if (!err[0])
+			failed(&s, ret, "running the Migration Handler");
+		ret = ret ?: mh_record(&s, &begin, "to begin");
+	}
 	if (!ret && (ret = dirty_log_start(&vm->mem, vm->vm_fd)))
 		failed(&s, ret, "starting KVM's dirty log");
 	if (ret)
@@ -303,13 +482,36 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 
 	/* Convergence: the guest stops here. */
 	t_pause = now_ms();
-	if ((ret = pause_all(vm, paused))) {
+	if ((ret = pause_all(vm, nr_migrating, paused))) {
 		failed(&s, ret, "pausing the vCPUs");
 		goto out;
 	}
 	s.st.round++;
 	ret = send_dirty(&s, true, &count);
-	ret = ret ?: state_send(&s.x, vm, err, errlen);
+	if (!ret && s.sev) {
+		/* The platform saves each paused vCPU into its VMSA page; the MH
+		 * seals the pages (design brief §5, convergence). */
+		struct mh_request req = {.op = MH_OP_SEAL_VMSA, .nr_pages = nr_migrating};
+		uint64_t idx[MH_BATCH_PAGES];
+		unsigned int fw_error = 0;
+
+		for (unsigned int i = 0; !ret && i < nr_migrating; i++) {
+			idx[i] = i;
+			ret = vm->sev->ops->save_vcpu_vmsa(vm->sev, i, &fw_error);
+			if (ret)
+				snprintf(err, errlen, "saving vCPU %u into its VMSA: %s (status %#x)", i,
+					 strerror(-ret), fw_error);
+		}
+		req.gpa = idx;
+		ret = ret ?: mh_record(&s, &req, "the VMSAs");
+	}
+	ret = ret ?: state_send(&s.x, vm, s.sev ? SNAPSHOT_HOST_OWNED : SNAPSHOT_ALL, nr_migrating,
+				err, errlen);
+	if (!ret && s.sev) {
+		struct mh_request commit = {.op = MH_OP_COMMIT};
+
+		ret = mh_record(&s, &commit, "to commit");
+	}
 	if (!ret) {
 		cbor_item_t *m = wire_new("done", 0);
 
@@ -321,7 +523,11 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 	s.st.downtime_ms = now_ms() - t_pause;
 out:
 	if (ret) {
-		resume(vm, paused); /* the guest goes on here, as if nothing happened */
+		if (s.sev && s.fly_n)
+			(void)sev_drain(&s); /* the slots back, records dropped */
+		resume(vm, nr_migrating, paused); /* the guest goes on, as if nothing happened */
+		if (mh_running && vm_mh_run(vm, false))
+			fprintf(stderr, "sevm: could not stop the Migration Handler's vCPUs\n");
 		int r = dirty_log_stop(&vm->mem, vm->vm_fd);
 		if (r)
 			fprintf(stderr, "sevm: stopping KVM's dirty log: %s\n", strerror(-r));
@@ -331,6 +537,7 @@ out:
 	xport_close(&s.x);
 	dirty_map_free(&s.dirty);
 	free(paused);
+	free(s.private_map);
 	if (stats)
 		*stats = s.st;
 	if (progress)

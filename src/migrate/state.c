@@ -47,24 +47,26 @@ static int send_vm(struct xport *x, struct vm *vm, char *err, size_t errlen)
 }
 
 static int send_vcpu(struct xport *x, struct vm *vm, unsigned int i,
-		     const struct snapshot_msr_list *list, struct vcpu_snapshot *s, char *err,
-		     size_t errlen)
+		     const struct snapshot_msr_list *list, enum snapshot_scope scope,
+		     struct vcpu_snapshot *s, char *err, size_t errlen)
 {
 	cbor_item_t *m;
-	int ret = vcpu_snapshot_save(&vm->vcpus[i], list, SNAPSHOT_ALL, s, err, errlen);
+	int ret = vcpu_snapshot_save(&vm->vcpus[i], list, scope, s, err, errlen);
+	bool all = scope == SNAPSHOT_ALL;
 
 	if (ret)
 		return ret;
-	m = wire_new("vcpu-state", 10);
-	if (!m || wire_put_u(m, "index", i) || wire_put_bytes(m, "regs", &s->regs, sizeof(s->regs)) ||
-	    wire_put_bytes(m, "sregs", &s->sregs, sizeof(s->sregs)) ||
-	    wire_put_bytes(m, "xcrs", &s->xcrs, sizeof(s->xcrs)) ||
-	    wire_put_bytes(m, "debugregs", &s->dregs, sizeof(s->dregs)) ||
+	m = wire_new("vcpu-state", 11);
+	if (!m || wire_put_u(m, "index", i) || wire_put_u(m, "scope", scope) ||
+	    (all && (wire_put_bytes(m, "regs", &s->regs, sizeof(s->regs)) ||
+		     wire_put_bytes(m, "sregs", &s->sregs, sizeof(s->sregs)) ||
+		     wire_put_bytes(m, "xcrs", &s->xcrs, sizeof(s->xcrs)) ||
+		     wire_put_bytes(m, "debugregs", &s->dregs, sizeof(s->dregs)) ||
+		     wire_put_bytes(m, "xsave", s->xsave, s->xsave_size))) ||
 	    wire_put_bytes(m, "lapic", &s->lapic, sizeof(s->lapic)) ||
 	    wire_put_bytes(m, "events", &s->events, sizeof(s->events)) ||
 	    wire_put_bytes(m, "mp-state", &s->mp, sizeof(s->mp)) ||
-	    wire_put_bytes(m, "msrs", s->msrs, sizeof(s->msrs[0]) * s->nr_msrs) ||
-	    wire_put_bytes(m, "xsave", s->xsave, s->xsave_size)) {
+	    wire_put_bytes(m, "msrs", s->msrs, sizeof(s->msrs[0]) * s->nr_msrs)) {
 		if (m)
 			cbor_decref(&m);
 		return nomem(err, errlen);
@@ -157,7 +159,8 @@ static int send_pci(struct xport *x, struct pci_host *p, char *err, size_t errle
 	return wire_send(x, m, NULL, 0);
 }
 
-int state_send(struct xport *x, struct vm *vm, char *err, size_t errlen)
+int state_send(struct xport *x, struct vm *vm, int scope, unsigned int nr_vcpus, char *err,
+	       size_t errlen)
 {
 	struct snapshot_msr_list list;
 	struct vcpu_snapshot s;
@@ -170,8 +173,8 @@ int state_send(struct xport *x, struct vm *vm, char *err, size_t errlen)
 	if ((ret = vcpu_snapshot_init(&s, snapshot_xsave_size(vm->kvm_fd))))
 		return nomem(err, errlen);
 	ret = send_vm(x, vm, err, errlen);
-	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++)
-		ret = send_vcpu(x, vm, i, &list, &s, err, errlen);
+	for (unsigned int i = 0; !ret && i < nr_vcpus; i++)
+		ret = send_vcpu(x, vm, i, &list, (enum snapshot_scope)scope, &s, err, errlen);
 	vcpu_snapshot_free(&s);
 	ret = ret ?: send_uart(x, &vm->uart, err, errlen);
 	ret = ret ?: send_rtc(x, &vm->rtc, err, errlen);
@@ -225,26 +228,35 @@ static int load_vcpu(struct vm *vm, const struct wire_msg *m, struct state_seen 
 	struct vcpu_snapshot s;
 	const uint8_t *p;
 	size_t n;
-	uint64_t i;
+	uint64_t i, scope;
 	int ret;
 
-	if ((ret = wire_get_u(m, "index", vm->nr_vcpus - 1, &i, err, errlen)))
+	if ((ret = wire_get_u(m, "index", vm->nr_vcpus - 1, &i, err, errlen)) ||
+	    (ret = wire_get_u(m, "scope", SNAPSHOT_HOST_OWNED, &scope, err, errlen)))
 		return ret;
+	/* SEV-ES: the registers are sealed; only the host's part may come. */
+	if ((vm->sev != NULL) != (scope == SNAPSHOT_HOST_OWNED)) {
+		snprintf(err, errlen, "'vcpu-state' of scope %llu for a%s VM",
+			 (unsigned long long)scope, vm->sev ? "n SEV-ES" : " plain");
+		return -EPROTO;
+	}
 	if (i >= sizeof(seen->vcpu) || seen->vcpu[i]) {
 		snprintf(err, errlen, "'vcpu-state' for vCPU %llu twice", (unsigned long long)i);
 		return -EPROTO;
 	}
 	if (vcpu_snapshot_init(&s, snapshot_xsave_size(vm->kvm_fd)))
 		return nomem(err, errlen);
-	s.scope = SNAPSHOT_ALL;
-	if ((ret = wire_get_exact(m, "regs", &s.regs, sizeof(s.regs), err, errlen)) ||
-	    (ret = wire_get_exact(m, "sregs", &s.sregs, sizeof(s.sregs), err, errlen)) ||
-	    (ret = wire_get_exact(m, "xcrs", &s.xcrs, sizeof(s.xcrs), err, errlen)) ||
-	    (ret = wire_get_exact(m, "debugregs", &s.dregs, sizeof(s.dregs), err, errlen)) ||
-	    (ret = wire_get_exact(m, "lapic", &s.lapic, sizeof(s.lapic), err, errlen)) ||
+	s.scope = (int)scope;
+	if (scope == SNAPSHOT_ALL &&
+	    ((ret = wire_get_exact(m, "regs", &s.regs, sizeof(s.regs), err, errlen)) ||
+	     (ret = wire_get_exact(m, "sregs", &s.sregs, sizeof(s.sregs), err, errlen)) ||
+	     (ret = wire_get_exact(m, "xcrs", &s.xcrs, sizeof(s.xcrs), err, errlen)) ||
+	     (ret = wire_get_exact(m, "debugregs", &s.dregs, sizeof(s.dregs), err, errlen)) ||
+	     (ret = wire_get_exact(m, "xsave", s.xsave, s.xsave_size, err, errlen))))
+		goto out;
+	if ((ret = wire_get_exact(m, "lapic", &s.lapic, sizeof(s.lapic), err, errlen)) ||
 	    (ret = wire_get_exact(m, "events", &s.events, sizeof(s.events), err, errlen)) ||
 	    (ret = wire_get_exact(m, "mp-state", &s.mp, sizeof(s.mp), err, errlen)) ||
-	    (ret = wire_get_exact(m, "xsave", s.xsave, s.xsave_size, err, errlen)) ||
 	    (ret = wire_get_bytes(m, "msrs", &p, &n, err, errlen)))
 		goto out;
 	if (n % sizeof(s.msrs[0]) || n / sizeof(s.msrs[0]) > SNAPSHOT_MAX_MSRS) {
@@ -395,7 +407,7 @@ int state_load(struct vm *vm, const struct wire_msg *m, struct state_seen *seen,
 	return 1;
 }
 
-bool state_complete(const struct vm *vm, const struct state_seen *seen, char *err,
+bool state_complete(const struct state_seen *seen, unsigned int nr_vcpus, char *err,
 		    size_t errlen)
 {
 	if (seen->parts != PARTS_ALL) {
@@ -403,8 +415,8 @@ bool state_complete(const struct vm *vm, const struct state_seen *seen, char *er
 			 PARTS_ALL);
 		return false;
 	}
-	if (seen->vcpus != vm->nr_vcpus) {
-		snprintf(err, errlen, "state for %u of %u vCPUs", seen->vcpus, vm->nr_vcpus);
+	if (seen->vcpus != nr_vcpus) {
+		snprintf(err, errlen, "state for %u of %u vCPUs", seen->vcpus, nr_vcpus);
 		return false;
 	}
 	return true;

@@ -18,8 +18,11 @@
 
 struct vm;
 
-/* Every state message, in order; 0 or -errno with err. vCPUs must be paused. */
-int state_send(struct xport *x, struct vm *vm, char *err, size_t errlen);
+/* Every state message, in order, for the first nr_vcpus vCPUs with what
+ * scope allows (snapshot.h); 0 or -errno with err. Those vCPUs must be
+ * paused. */
+int state_send(struct xport *x, struct vm *vm, int scope, unsigned int nr_vcpus, char *err,
+	       size_t errlen);
 
 /* Which parts of the state arrived. */
 struct state_seen {
@@ -37,7 +40,7 @@ int state_load(struct vm *vm, const struct wire_msg *m, struct state_seen *seen,
 	       size_t errlen);
 /* Whether seen covers every part a complete state has for vm; if not,
  * err names what is missing. */
-bool state_complete(const struct vm *vm, const struct state_seen *seen, char *err,
+bool state_complete(const struct state_seen *seen, unsigned int nr_vcpus, char *err,
 		    size_t errlen);
 
 #endif

@@ -6,8 +6,10 @@
  * each part of the state once and of the right size. The vCPUs have not
  * run; they only run after the acknowledgement (the caller starts them).
  */
+#include "mh_link.h"
 #include "migrate.h"
 #include "pages.h"
+#include "sev/platform.h"
 #include "state.h"
 #include "vm.h"
 #include "wire.h"
@@ -61,8 +63,9 @@ static int check_hello(struct vm *vm, const struct wire_msg *m, char *err, size_
 	if (version != WIRE_VERSION)
 		snprintf(err, errlen, "protocol version %llu (this sevm speaks %d)",
 			 (unsigned long long)version, WIRE_VERSION);
-	else if (strcmp(mode, "plain"))
-		snprintf(err, errlen, "mode '%s' (this target is plain)", mode);
+	else if (strcmp(mode, vm->sev ? "sev-es" : "plain"))
+		snprintf(err, errlen, "mode '%s' (this target is %s)", mode,
+			 vm->sev ? "sev-es" : "plain");
 	else if (ram != vm->mem.size)
 		snprintf(err, errlen, "the source has %llu bytes of RAM, this target %llu",
 			 (unsigned long long)ram, (unsigned long long)vm->mem.size);
@@ -137,6 +140,77 @@ static const char *net_error(int ret)
 	return wire_error_text(ret, "the source", text, sizeof(text));
 }
 
+/* ---- SEV-ES: records through the Migration Handler ---- */
+
+#define MH_CALL_TIMEOUT_MS 10000
+
+struct sev_target {
+	struct mh_host mh;
+	bool committed;	 /* the MH verified the COMMIT */
+	bool paused;	 /* the OS vCPUs, parked in the firmware, are stopped */
+	uint8_t *rec;	 /* a record, as received */
+};
+
+/* A record from the stream into the target's MH; its verdict. */
+static int recv_record(struct xport *x, struct sev_target *t, const struct wire_msg *m, char *err,
+		       size_t errlen)
+{
+	struct mh_request req = {.op = MH_OP_OPEN, .record = t->rec};
+	struct mh_result r;
+	int slot, ret;
+
+	if (!m->payload || m->payload > MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET) {
+		snprintf(err, errlen, "'record' of %llu bytes", (unsigned long long)m->payload);
+		return -EPROTO;
+	}
+	if ((ret = xport_recv(x, t->rec, m->payload)))
+		return ret;
+	req.record_len = m->payload;
+	if ((ret = mh_link_call(&t->mh, &req, MH_CALL_TIMEOUT_MS, &r, &slot, err, errlen)))
+		return ret;
+	mh_host_release(&t->mh, slot);
+	if (r.status != MH_OK) {
+		snprintf(err, errlen, "the target's Migration Handler refused a record: %s (page %u)",
+			 mh_error_text(r.status), r.detail);
+		return -EPROTO;
+	}
+	/* The header is in the clear (additional data): its type says COMMIT. */
+	if (req.record_len >= 8 && (t->rec[6] | t->rec[7] << 8) == MH_REC_COMMIT)
+		t->committed = true;
+	return 0;
+}
+
+/* The OS vCPUs, parked in the firmware, stop before any state lands. */
+static int pause_os_vcpus(struct vm *vm, struct sev_target *t, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; !t->paused && i < vm->nr_os_vcpus; i++) {
+		int ret = vcpu_pause(&vm->vcpus[i]);
+
+		if (ret) {
+			snprintf(err, errlen, "pausing vCPU %u: %s", i, strerror(-ret));
+			return ret;
+		}
+	}
+	t->paused = true;
+	return 0;
+}
+
+/* After the verified commit: each vCPU from the VMSA the MH wrote. */
+static int release_vcpus(struct vm *vm, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < vm->nr_os_vcpus; i++) {
+		unsigned int fw_error = 0;
+		int ret = vm->sev->ops->resume_vcpu_from_vmsa(vm->sev, i, &fw_error);
+
+		if (ret) {
+			snprintf(err, errlen, "resuming vCPU %u from its VMSA: %s (status %#x)", i,
+				 strerror(-ret), fw_error);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /* Accept the source, checking stop_fd twice a second. */
 static int wait_source(struct xport *x, int lfd, int stop_fd, char *err, size_t errlen)
 {
@@ -158,13 +232,39 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 {
 	struct xport x = {.fd = -1, .timeout_ms = timeout_ms};
 	struct state_seen *seen = calloc(1, sizeof(*seen));
+	struct sev_target t = {0};
 	struct wire_msg m = {0};
 	struct mem_extent ext = {0};
+	unsigned int nr_migrating = vm->sev ? vm->nr_os_vcpus : vm->nr_vcpus;
+	uint8_t nonce[16] = {0};
 	char why[240];
 	int lfd, ret;
 
 	if (!seen)
 		return -ENOMEM;
+	if (vm->sev) {
+		/* The firmware runs in target mode: its MH must be up first. */
+		if (!vm->sev->ops->resume_vcpu_from_vmsa) {
+			snprintf(err, errlen, "the SEV platform cannot resume vCPUs from VMSAs");
+			free(seen);
+			return -ENOTSUP;
+		}
+		t.rec = malloc(MH_SLOT_SIZE);
+		ret = t.rec ? mh_link_attach(&t.mh, vm, MH_CALL_TIMEOUT_MS, err, errlen) : -ENOMEM;
+		if (!ret && t.mh.role != MH_ROLE_TARGET) {
+			snprintf(err, errlen, "the Migration Handler is not a target's");
+			ret = -EPROTO;
+		}
+		ret = ret ?: vm_mh_run(vm, true);
+		if (ret) {
+			if (!err[0] || !t.rec)
+				snprintf(err, errlen, "the Migration Handler: %s", strerror(-ret));
+			free(t.rec);
+			free(seen);
+			return ret;
+		}
+		memcpy(nonce, (const void *)t.mh.mb->target_nonce, sizeof(nonce));
+	}
 	if ((ret = xport_listen(listen_at, &lfd, err, errlen))) {
 		free(seen);
 		return ret;
@@ -186,8 +286,11 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 		goto out;
 	}
 	wire_msg_free(&m);
-	cbor_item_t *w = wire_new("welcome", 1);
-	ret = w && !wire_put_u(w, "version", WIRE_VERSION) ? wire_send(&x, w, NULL, 0) : -ENOMEM;
+	cbor_item_t *w = wire_new("welcome", 2);
+	ret = w && !wire_put_u(w, "version", WIRE_VERSION) &&
+		      (!vm->sev || !wire_put_bytes(w, "nonce", nonce, sizeof(nonce)))
+		  ? wire_send(&x, w, NULL, 0)
+		  : -ENOMEM;
 	if (ret) {
 		snprintf(err, errlen, "migration failed: %s", net_error(ret));
 		goto out;
@@ -196,10 +299,19 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 		why[0] = 0;
 		if ((ret = wire_recv(&x, &m, why, sizeof(why))))
 			break;
-		if (!strcmp(m.type, "pages")) {
+		if (!strcmp(m.type, "pages") && !vm->sev) {
 			ret = recv_pages(&x, vm, &m, &ext, why, sizeof(why));
+		} else if (!strcmp(m.type, "record") && vm->sev) {
+			ret = t.committed ? -EPROTO : recv_record(&x, &t, &m, why, sizeof(why));
+			if (ret == -EPROTO && !why[0])
+				snprintf(why, sizeof(why), "a record after the commit");
 		} else if (!strcmp(m.type, "done")) {
-			ret = state_complete(vm, seen, why, sizeof(why)) ? 0 : -EPROTO;
+			ret = state_complete(seen, nr_migrating, why, sizeof(why)) ? 0 : -EPROTO;
+			if (!ret && vm->sev && !t.committed) {
+				snprintf(why, sizeof(why), "the stream ended without a verified commit");
+				ret = -EPROTO;
+			}
+			ret = ret ?: (vm->sev ? release_vcpus(vm, why, sizeof(why)) : 0);
 			if (!ret) {
 				cbor_item_t *a = wire_new("ack", 0);
 
@@ -207,6 +319,9 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 				if (ret)
 					snprintf(why, sizeof(why), "acknowledging: %s", net_error(ret));
 			}
+			/* Only now, acknowledged, may the guest run here. */
+			for (unsigned int i = 0; !ret && vm->sev && i < vm->nr_os_vcpus; i++)
+				ret = vcpu_resume(&vm->vcpus[i]);
 			wire_msg_free(&m);
 			break;
 		} else if (!strcmp(m.type, "error")) {
@@ -215,13 +330,15 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 			(void)wire_get_text(&m, "why", reason, sizeof(reason), why, sizeof(why));
 			snprintf(why, sizeof(why), "the source gave up: %s", reason);
 			ret = -ECANCELED;
+		} else if (vm->sev && !t.paused && (ret = pause_os_vcpus(vm, &t, why, sizeof(why)))) {
+			/* (the state below lands in stopped vCPUs) */
 		} else if ((ret = state_load(vm, &m, seen, why, sizeof(why))) == 0) {
 			snprintf(why, sizeof(why), "unexpected message '%s'", m.type);
 			ret = -EPROTO;
 		} else if (ret > 0) {
 			ret = 0;
 		}
-		if (!ret && m.payload && strcmp(m.type, "pages")) {
+		if (!ret && m.payload && strcmp(m.type, "pages") && strcmp(m.type, "record")) {
 			snprintf(why, sizeof(why), "'%s' with a payload", m.type);
 			ret = -EPROTO;
 		}
@@ -239,5 +356,6 @@ out:
 	wire_msg_free(&m);
 	xport_close(&x);
 	free(seen);
+	free(t.rec);
 	return ret;
 }

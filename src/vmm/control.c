@@ -7,6 +7,7 @@
  *            "len=N" is followed by N bytes.
  */
 #include "control.h"
+#include "mh_link.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -183,8 +184,6 @@ static int cmd_migrate(struct control *c, int argc, char **argv)
 	if (argc < 2 || argc > 3 || (argc == 3 && (parse_u64(argv[2], &downtime) || !downtime ||
 						   downtime > 60000)))
 		return reply(c, "error usage: migrate HOST:PORT [DOWNTIME_MS]");
-	if (c->vm->sev)
-		return reply(c, "error migrating an SEV-ES VM is not implemented yet (plain mode only)");
 	ret = reply(c, "started to=%s downtime_ms=%llu", argv[1], (unsigned long long)downtime);
 	if (ret)
 		return ret;
@@ -198,30 +197,12 @@ static int cmd_migrate(struct control *c, int argc, char **argv)
 
 static int cmd_mh_attach(struct control *c, int argc, char **argv)
 {
-	const struct fw_sevm_info *info = &c->vm->cfg->firmware.info;
-	long long deadline = now_ms() + CONTROL_MH_TIMEOUT_MS;
 	char err[200], nonce[33] = "";
 	uint32_t error;
-	int ret;
 
 	(void)argc, (void)argv;
-	if (!c->vm->cfg->firmware_data)
-		return reply(c, "error this VM has no firmware, so no Migration Handler");
-	/* The handlers may still be starting: wait for the mailbox, bounded. */
-	do
-		ret = mh_host_attach(&c->mh, mem_gpa_to_hva(&c->vm->mem, info->shared_base,
-							    info->shared_size),
-				     info->shared_size, err, sizeof(err));
-	while (ret == -EAGAIN && now_ms() < deadline && !sched_yield());
-	if (ret == -EAGAIN)
-		return reply(c, "error the Migration Handler did not start");
-	if (ret)
+	if (mh_link_attach(&c->mh, c->vm, CONTROL_MH_TIMEOUT_MS, err, sizeof(err)))
 		return reply(c, "error %s", err);
-	while (mh_host_ready(&c->mh, &error) < c->mh.nr_handlers && !error &&
-	       now_ms() < deadline)
-		sched_yield();
-	if (error)
-		return reply(c, "error the Migration Handler failed: %s", mh_error_text(error));
 	c->mh_attached = true;
 	if (c->mh.role == MH_ROLE_TARGET) {
 		uint8_t n[16];
@@ -248,20 +229,13 @@ static int cmd_mh_handlers(struct control *c, int argc, char **argv)
 static int mh_exchange(struct control *c, const struct mh_request *req)
 {
 	struct mh_result r;
+	char err[200];
 	int slot, ret;
 
 	if (!c->mh_attached)
 		return reply(c, "error mh-attach first");
-	slot = mh_host_post(&c->mh, req);
-	if (slot < 0)
-		return reply(c, "error posting: %s", strerror(-slot));
-	ret = mh_host_wait(&c->mh, slot, CONTROL_MH_TIMEOUT_MS, &r);
-	if (ret == -ETIMEDOUT)
-		/* The slot stays POSTED: the MH may still finish it; it is not reused. */
-		return reply(c, "error the Migration Handler did not answer within %d ms",
-			     CONTROL_MH_TIMEOUT_MS);
-	if (ret)
-		return reply(c, "error the Migration Handler's answer is malformed");
+	if (mh_link_call(&c->mh, req, CONTROL_MH_TIMEOUT_MS, &r, &slot, err, sizeof(err)))
+		return reply(c, "error %s", err);
 	if (r.status != MH_OK) {
 		ret = reply(c, "error refused code=%u detail=%u %s", r.status, r.detail,
 			    mh_error_text(r.status));

@@ -111,11 +111,9 @@ static int cmd_run(int argc, char **argv)
 		config_free(&cfg);
 		return usage_error("run: --migration-target needs the firmware%s", "");
 	}
-	if (ro.incoming && (ro.migration_target || cfg.sev.enabled)) {
+	if (ro.incoming && ro.migration_target) {
 		config_free(&cfg);
-		return usage_error("run: --incoming %s",
-				   ro.migration_target ? "and --migration-target exclude each other"
-						       : "does not take an SEV-ES VM yet (plain mode only)");
+		return usage_error("run: --incoming and --migration-target exclude each other%s", "");
 	}
 	status = run_vm(&cfg, &ro);
 	config_free(&cfg);

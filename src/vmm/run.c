@@ -139,14 +139,20 @@ int run_vm(const struct vm_config *cfg, const struct run_opts *opts)
 		close(sig_fd);
 		return RUN_ERROR;
 	}
-	vm.migration_target = opts->migration_target;
+	/* An SEV-ES target boots its firmware as a migration target: the
+	 * guest arrives through its Migration Handler. */
+	vm.migration_target = opts->migration_target || (opts->incoming && cfg->sev.enabled);
 	ret = vm_boot(&vm, err, sizeof(err));
 	if (!ret && cfg->sev.enabled)
 		ret = vm_sev_launch(&vm, err, sizeof(err));
 	if (!ret && opts->incoming) {
-		/* The vCPUs have not run: they start from what arrives. */
-		ret = migrate_target(&vm, opts->incoming, MIGRATION_TARGET_TIMEOUT_MS, sig_fd, err,
-				     sizeof(err));
+		/* Plain: the vCPUs have not run; they start from what arrives.
+		 * SEV-ES: the firmware runs (its MH receives), and the migrated
+		 * vCPUs start from their VMSAs once the commit verified. */
+		if (cfg->sev.enabled)
+			ret = vm_start(&vm, err, sizeof(err));
+		ret = ret ?: migrate_target(&vm, opts->incoming, MIGRATION_TARGET_TIMEOUT_MS, sig_fd,
+					    err, sizeof(err));
 		incoming_failed = ret != 0;
 		if (!ret)
 			fprintf(stderr, "sevm: migration received; the VM runs here now\n");
@@ -156,7 +162,8 @@ int run_vm(const struct vm_config *cfg, const struct run_opts *opts)
 		if (have_ctl)
 			fprintf(stderr, "sevm: control socket %s\n", opts->control_path);
 	}
-	ret = ret ?: vm_start(&vm, err, sizeof(err));
+	if (!(opts->incoming && cfg->sev.enabled))
+		ret = ret ?: vm_start(&vm, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "sevm: %s\n", err);
 		if (have_ctl)

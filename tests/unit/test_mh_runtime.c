@@ -294,6 +294,10 @@ static void run_target(struct wire *w)
 	for (uint32_t v = 0; v < OS_VCPUS; v++)
 		for (uint32_t i = 0; i < MH_PAGE_SIZE; i++)
 			CHECK(ram(VMSA_GPA + v * MH_PAGE_SIZE)[i] == 0x60 + v);
+	/* The guest is this VM's now: its next migration starts here. */
+	CHECK(mailbox()->role == MH_ROLE_SOURCE);
+	CHECK(post(6, MH_OP_OPEN, NULL, 0, NULL, w->rec[0], w->len[0], &o) == MH_ERR_ROLE);
+	CHECK(post(7, MH_OP_BEGIN, NULL, 0, w->target_nonce, NULL, 0, &o) == MH_OK);
 	/* The target's RAM now holds the source's pages. */
 	for (uint32_t k = 0; k < NR_SEALS; k++) {
 		uint64_t gpa[MH_BATCH_PAGES];
