@@ -203,6 +203,18 @@ static int sev_post(struct src *s, const uint64_t *gpa, unsigned int n)
 	return 0;
 }
 
+/* After a failure: every SEAL in flight answered (or given up on) and its
+ * slot freed, its record dropped, so that a next attempt has every slot. */
+static void sev_abandon(struct src *s)
+{
+	for (; s->fly_n; s->fly_n--, s->fly_head = (s->fly_head + 1) % MH_MAX_SLOTS) {
+		struct mh_result r;
+
+		if (!mh_host_wait(&s->mh, s->fly[s->fly_head].slot, MH_CALL_TIMEOUT_MS, &r))
+			mh_host_release(&s->mh, s->fly[s->fly_head].slot);
+	}
+}
+
 /* Every SEAL in flight answered and sent. */
 static int sev_drain(struct src *s)
 {
@@ -211,6 +223,15 @@ static int sev_drain(struct src *s)
 	while (!ret && s->fly_n)
 		ret = sev_complete(s);
 	return ret;
+}
+
+/* "round": the end of a round's pages (the target drains its MH there). */
+static int round_end(struct src *s)
+{
+	cbor_item_t *m = wire_new("round", 1);
+	int ret = m && !wire_put_u(m, "round", s->st.round) ? wire_send(&s->x, m, NULL, 0) : -ENOMEM;
+
+	return ret ? failed(s, ret, "sending a round's end") : 0;
 }
 
 static bool sev_skip(const struct src *s, uint64_t gpa)
@@ -253,7 +274,8 @@ static int send_all(struct src *s)
 	if (!ret && m->fw.size && !s->sev)
 		ret = send_range(s, m->fw.gpa, m->fw.size);
 	ret = ret ?: flush(s);
-	return ret ?: (s->sev ? sev_drain(s) : 0);
+	ret = ret ?: (s->sev ? sev_drain(s) : 0);
+	return ret ?: round_end(s);
 }
 
 /* The pages KVM logged since the last fetch; *count of them. With final,
@@ -290,7 +312,8 @@ static int send_dirty(struct src *s, bool final, uint64_t *count)
 			ret = send_range(s, m->fw.gpa, m->fw.size);
 	}
 	ret = ret ?: flush(s);
-	return ret ?: (s->sev ? sev_drain(s) : 0);
+	ret = ret ?: (s->sev ? sev_drain(s) : 0);
+	return ret ?: round_end(s);
 }
 
 static int handshake(struct src *s)
@@ -511,6 +534,10 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 		struct mh_request commit = {.op = MH_OP_COMMIT};
 
 		ret = mh_record(&s, &commit, "to commit");
+		/* Sealed: the handlers' cores are the target's now (a failure
+		 * after this needs a fresh BEGIN anyway). */
+		if (!ret && !vm_mh_run(vm, false))
+			mh_running = false;
 	}
 	if (!ret) {
 		cbor_item_t *m = wire_new("done", 0);
@@ -523,8 +550,8 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 	s.st.downtime_ms = now_ms() - t_pause;
 out:
 	if (ret) {
-		if (s.sev && s.fly_n)
-			(void)sev_drain(&s); /* the slots back, records dropped */
+		if (s.sev)
+			sev_abandon(&s);
 		resume(vm, nr_migrating, paused); /* the guest goes on, as if nothing happened */
 		if (mh_running && vm_mh_run(vm, false))
 			fprintf(stderr, "sevm: could not stop the Migration Handler's vCPUs\n");

@@ -149,14 +149,58 @@ struct sev_target {
 	bool committed;	 /* the MH verified the COMMIT */
 	bool paused;	 /* the OS vCPUs, parked in the firmware, are stopped */
 	uint8_t *rec;	 /* a record, as received */
+	/* OPENs in flight, oldest first (slot, record type). Records of one
+	 * round name each page once, so their order does not matter; the
+	 * source marks each round's end ("round"), and the target drains
+	 * there, and before a VMSA or COMMIT record, so that a page's older
+	 * record is never opened after its newer one. */
+	struct {
+		int slot;
+		unsigned int type;
+	} fly[MH_MAX_SLOTS];
+	unsigned int fly_head, fly_n;
 };
 
-/* A record from the stream into the target's MH; its verdict. */
+/* The oldest OPEN in flight: its verdict. */
+static int open_complete(struct sev_target *t, char *err, size_t errlen)
+{
+	unsigned int k = t->fly_head;
+	struct mh_result r;
+	int ret = mh_host_wait(&t->mh, t->fly[k].slot, MH_CALL_TIMEOUT_MS, &r);
+
+	t->fly_head = (t->fly_head + 1) % MH_MAX_SLOTS;
+	t->fly_n--;
+	if (ret) {
+		snprintf(err, errlen, "the target's Migration Handler %s",
+			 ret == -ETIMEDOUT ? "did not answer" : "answered malformed");
+		return ret;
+	}
+	mh_host_release(&t->mh, t->fly[k].slot);
+	if (r.status != MH_OK) {
+		snprintf(err, errlen, "the target's Migration Handler refused a record: %s (page %u)",
+			 mh_error_text(r.status), r.detail);
+		return -EPROTO;
+	}
+	if (t->fly[k].type == MH_REC_COMMIT)
+		t->committed = true;
+	return 0;
+}
+
+static int open_drain(struct sev_target *t, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	while (!ret && t->fly_n)
+		ret = open_complete(t, err, errlen);
+	return ret;
+}
+
+/* A record from the stream into the target's MH (in flight; see above). */
 static int recv_record(struct xport *x, struct sev_target *t, const struct wire_msg *m, char *err,
 		       size_t errlen)
 {
 	struct mh_request req = {.op = MH_OP_OPEN, .record = t->rec};
-	struct mh_result r;
+	unsigned int type;
 	int slot, ret;
 
 	if (!m->payload || m->payload > MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET) {
@@ -166,18 +210,23 @@ static int recv_record(struct xport *x, struct sev_target *t, const struct wire_
 	if ((ret = xport_recv(x, t->rec, m->payload)))
 		return ret;
 	req.record_len = m->payload;
-	if ((ret = mh_link_call(&t->mh, &req, MH_CALL_TIMEOUT_MS, &r, &slot, err, errlen)))
+	/* The header is in the clear (additional data): the record's type. */
+	type = req.record_len >= 8 ? (unsigned int)(t->rec[6] | t->rec[7] << 8) : 0;
+	if (type != MH_REC_PAGES && (ret = open_drain(t, err, errlen)))
 		return ret;
-	mh_host_release(&t->mh, slot);
-	if (r.status != MH_OK) {
-		snprintf(err, errlen, "the target's Migration Handler refused a record: %s (page %u)",
-			 mh_error_text(r.status), r.detail);
-		return -EPROTO;
+	while ((slot = mh_host_post(&t->mh, &req)) == -EBUSY && t->fly_n)
+		if ((ret = open_complete(t, err, errlen)))
+			return ret;
+	if (slot < 0) {
+		snprintf(err, errlen, "posting to the Migration Handler: %s", strerror(-slot));
+		return slot;
 	}
-	/* The header is in the clear (additional data): its type says COMMIT. */
-	if (req.record_len >= 8 && (t->rec[6] | t->rec[7] << 8) == MH_REC_COMMIT)
-		t->committed = true;
-	return 0;
+	unsigned int k = (t->fly_head + t->fly_n) % MH_MAX_SLOTS;
+	t->fly[k].slot = slot;
+	t->fly[k].type = type;
+	t->fly_n++;
+	/* BEGIN, VMSA and COMMIT are answered before anything else goes on. */
+	return type != MH_REC_PAGES ? open_drain(t, err, errlen) : 0;
 }
 
 /* The OS vCPUs, parked in the firmware, stop before any state lands. */
@@ -305,7 +354,12 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 			ret = t.committed ? -EPROTO : recv_record(&x, &t, &m, why, sizeof(why));
 			if (ret == -EPROTO && !why[0])
 				snprintf(why, sizeof(why), "a record after the commit");
+		} else if (!strcmp(m.type, "round")) {
+			ret = vm->sev ? open_drain(&t, why, sizeof(why)) : 0;
 		} else if (!strcmp(m.type, "done")) {
+			ret = vm->sev ? open_drain(&t, why, sizeof(why)) : 0;
+			if (ret)
+				break;
 			ret = state_complete(seen, nr_migrating, why, sizeof(why)) ? 0 : -EPROTO;
 			if (!ret && vm->sev && !t.committed) {
 				snprintf(why, sizeof(why), "the stream ended without a verified commit");
