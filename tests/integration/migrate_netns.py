@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Live migration (plain mode) between two network namespaces joined by a
-veth pair, as between two hosts: the test guest under load goes from
-namespace A to B and back to A, its heartbeats continuing and its
-self-check passing after each hop (docs/migration.md). Needs root for
-`ip netns`; skips, saying so, without it."""
+"""Live migration between two network namespaces joined by a veth pair,
+as between two hosts: the test guest under load goes from namespace A to
+B and back to A, its heartbeats continuing and its self-check passing
+after each hop (docs/migration.md); plain, and with the firmware also as
+an SEV-ES guest (emu) through the Migration Handlers. Needs root for `ip
+netns`; skips, saying so, without it."""
 
 import os
 import shutil
@@ -27,6 +28,7 @@ def main():
         print("SKIP: network namespaces need root and iproute2's ip")
         sys.exit(common.SKIP)
     sevm, guest = sys.argv[1:3]
+    firmware = sys.argv[3] if len(sys.argv) > 3 else None
     tag = str(os.getpid() % 100000)
     ns_a, ns_b = f"sevm-a-{tag}", f"sevm-b-{tag}"
     addr_a, addr_b = "10.231.7.1", "10.231.7.2"
@@ -34,6 +36,8 @@ def main():
     made = []
     try:
         shutil.copy(guest, os.path.join(workdir, "guest.bzImage"))
+        if firmware:
+            shutil.copy(firmware, os.path.join(workdir, "fw.bin"))
 
         def setup():
             for ns in (ns_a, ns_b):
@@ -47,23 +51,27 @@ def main():
                 ip("-n", ns, "link", "set", dev, "up")
                 ip("-n", ns, "link", "set", "lo", "up")
 
-        def hops():
+        def hops(sev=False):
             in_a, in_b = ["ip", "netns", "exec", ns_a], ["ip", "netns", "exec", ns_b]
-            src = migrate.Vm(sevm, workdir, "na", prefix=in_a)
+            tag = "s" if sev else ""
+            src = migrate.Vm(sevm, workdir, tag + "na", prefix=in_a, sev=sev)
             vms = [src]
             try:
                 src.wait_heartbeat_after(1)
-                vm = migrate.hop(sevm, workdir, src, "nb", host=addr_b, prefix=in_b)
+                vm = migrate.hop(sevm, workdir, src, tag + "nb", host=addr_b, prefix=in_b)
                 vms.append(vm)
-                vm = migrate.hop(sevm, workdir, vm, "na2", host=addr_a, prefix=in_a)
+                vm = migrate.hop(sevm, workdir, vm, tag + "na2", host=addr_a, prefix=in_a)
                 vms.append(vm)
             finally:
                 for v in vms:
                     v.stop()
 
+        sev = [("SEV-ES (emu): A -> B -> A across the veth pair, checked after each hop",
+                lambda: hops(sev=True))] if firmware else []
         common.main([
             ("two namespaces joined by a veth pair", setup),
             ("A -> B -> A across the veth pair, checked after each hop", hops),
+            *sev,
         ])
     finally:
         for ns in made:
