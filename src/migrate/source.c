@@ -402,7 +402,8 @@ static void resume(struct vm *vm, unsigned int nr, const bool *paused)
 	for (unsigned int i = 0; paused && i < nr; i++) {
 		int ret = paused[i] ? vcpu_resume(&vm->vcpus[i]) : 0;
 
-		if (ret)
+		/* -EINVAL: the VM ended meanwhile and stopped it; nothing to resume. */
+		if (ret && ret != -EINVAL)
 			fprintf(stderr, "sevm: resuming vCPU %u after the failed migration: %s\n", i,
 				strerror(-ret));
 	}
@@ -553,7 +554,7 @@ out:
 		if (s.sev)
 			sev_abandon(&s);
 		resume(vm, nr_migrating, paused); /* the guest goes on, as if nothing happened */
-		if (mh_running && vm_mh_run(vm, false))
+		if (mh_running && vm_mh_run(vm, false) && vm->end == VM_END_NONE)
 			fprintf(stderr, "sevm: could not stop the Migration Handler's vCPUs\n");
 		int r = dirty_log_stop(&vm->mem, vm->vm_fd);
 		if (r)
