@@ -409,6 +409,15 @@ static void resume(struct vm *vm, unsigned int nr, const bool *paused)
 	}
 }
 
+/* Whether the VM is ending (a signal, the guest powered off), read locked. */
+static bool vm_ending(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->end_lock);
+	bool ending = vm->end != VM_END_NONE;
+	pthread_mutex_unlock(&vm->end_lock);
+	return ending;
+}
+
 static void note_round(struct src *s, long long t0, unsigned long long bytes0, uint64_t pages)
 {
 	long long ms = now_ms() - t0;
@@ -456,11 +465,13 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 	s.st.total_pages = vm->mem.size / MEM_PAGE_SIZE;
 	if ((ret = xport_connect(&s.x, o->to, o->timeout_ms, err, errlen))) {
 		free(paused);
+		free(s.private_map);
 		return ret;
 	}
 	if ((ret = dirty_map_init(&s.dirty, &vm->mem))) {
 		xport_close(&s.x);
 		free(paused);
+		free(s.private_map);
 		return failed(&s, ret, "dirty map");
 	}
 	ret = handshake(&s);
@@ -505,6 +516,11 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 		goto out;
 
 	/* Convergence: the guest stops here. */
+	if (vm_ending(vm)) {
+		ret = -ECANCELED;
+		snprintf(err, errlen, "the VM is ending");
+		goto out;
+	}
 	t_pause = now_ms();
 	if ((ret = pause_all(vm, nr_migrating, paused))) {
 		failed(&s, ret, "pausing the vCPUs");
@@ -540,6 +556,10 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 		if (!ret && !vm_mh_run(vm, false))
 			mh_running = false;
 	}
+	if (!ret && vm_ending(vm)) { /* it stopped meanwhile: it must not go on there */
+		ret = -ECANCELED;
+		snprintf(err, errlen, "the VM ended during the migration");
+	}
 	if (!ret) {
 		cbor_item_t *m = wire_new("done", 0);
 
@@ -554,7 +574,7 @@ out:
 		if (s.sev)
 			sev_abandon(&s);
 		resume(vm, nr_migrating, paused); /* the guest goes on, as if nothing happened */
-		if (mh_running && vm_mh_run(vm, false) && vm->end == VM_END_NONE)
+		if (mh_running && vm_mh_run(vm, false) && !vm_ending(vm))
 			fprintf(stderr, "sevm: could not stop the Migration Handler's vCPUs\n");
 		int r = dirty_log_stop(&vm->mem, vm->vm_fd);
 		if (r)

@@ -231,7 +231,13 @@ static int load_vcpu(struct vm *vm, const struct wire_msg *m, struct state_seen 
 	uint64_t i, scope;
 	int ret;
 
-	if ((ret = wire_get_u(m, "index", vm->nr_vcpus - 1, &i, err, errlen)) ||
+	/* Under SEV-ES only the OS vCPUs migrate: a handler vCPU is the
+	 * target's own, and running. */
+	if (!seen->nr_migrating || seen->nr_migrating > vm->nr_vcpus) {
+		snprintf(err, errlen, "'vcpu-state' while no vCPU migrates");
+		return -EPROTO;
+	}
+	if ((ret = wire_get_u(m, "index", seen->nr_migrating - 1, &i, err, errlen)) ||
 	    (ret = wire_get_u(m, "scope", SNAPSHOT_HOST_OWNED, &scope, err, errlen)))
 		return ret;
 	/* SEV-ES: the registers are sealed; only the host's part may come. */
@@ -265,7 +271,8 @@ static int load_vcpu(struct vm *vm, const struct wire_msg *m, struct state_seen 
 		goto out;
 	}
 	s.nr_msrs = (unsigned int)(n / sizeof(s.msrs[0]));
-	memcpy(s.msrs, p, n);
+	if (n)
+		memcpy(s.msrs, p, n);
 	if (!(ret = vcpu_snapshot_load(&vm->vcpus[i], &s, err, errlen))) {
 		seen->vcpu[i] = 1;
 		seen->vcpus++;
@@ -301,7 +308,8 @@ static int load_uart(struct uart *u, const struct wire_msg *m, char *err, size_t
 	}
 	pthread_mutex_lock(&u->lock);
 	u->r = r;
-	memcpy(u->rx, rx, n);
+	if (n)
+		memcpy(u->rx, rx, n);
 	u->rx_head = 0;
 	u->rx_len = n;
 	pthread_mutex_unlock(&u->lock);

@@ -26,6 +26,7 @@ int state_send(struct xport *x, struct vm *vm, int scope, unsigned int nr_vcpus,
 
 /* Which parts of the state arrived. */
 struct state_seen {
+	unsigned int nr_migrating; /* set by the caller: vCPUs 0 .. nr_migrating-1 migrate */
 	unsigned int parts;  /* a bit per kind of message */
 	unsigned int vcpus;  /* vcpu-state messages, each for a new vCPU */
 	uint8_t vcpu[1024]; /* which */

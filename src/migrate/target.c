@@ -195,9 +195,11 @@ static int open_drain(struct sev_target *t, char *err, size_t errlen)
 	return ret;
 }
 
+static int pause_os_vcpus(struct vm *vm, struct sev_target *t, char *err, size_t errlen);
+
 /* A record from the stream into the target's MH (in flight; see above). */
-static int recv_record(struct xport *x, struct sev_target *t, const struct wire_msg *m, char *err,
-		       size_t errlen)
+static int recv_record(struct xport *x, struct vm *vm, struct sev_target *t,
+		       const struct wire_msg *m, char *err, size_t errlen)
 {
 	struct mh_request req = {.op = MH_OP_OPEN, .record = t->rec};
 	unsigned int type;
@@ -213,6 +215,10 @@ static int recv_record(struct xport *x, struct sev_target *t, const struct wire_
 	/* The header is in the clear (additional data): the record's type. */
 	type = req.record_len >= 8 ? (unsigned int)(t->rec[6] | t->rec[7] << 8) : 0;
 	if (type != MH_REC_PAGES && (ret = open_drain(t, err, errlen)))
+		return ret;
+	/* VMSAs are written (after the commit) only into stopped vCPUs. */
+	if ((type == MH_REC_VMSA || type == MH_REC_COMMIT) &&
+	    (ret = pause_os_vcpus(vm, t, err, errlen)))
 		return ret;
 	while ((slot = mh_host_post(&t->mh, &req)) == -EBUSY && t->fly_n)
 		if ((ret = open_complete(t, err, errlen)))
@@ -291,6 +297,7 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 
 	if (!seen)
 		return -ENOMEM;
+	seen->nr_migrating = nr_migrating;
 	if (vm->sev) {
 		/* The firmware runs in target mode: its MH must be up first. */
 		if (!vm->sev->ops->resume_vcpu_from_vmsa) {
@@ -351,7 +358,7 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 		if (!strcmp(m.type, "pages") && !vm->sev) {
 			ret = recv_pages(&x, vm, &m, &ext, why, sizeof(why));
 		} else if (!strcmp(m.type, "record") && vm->sev) {
-			ret = t.committed ? -EPROTO : recv_record(&x, &t, &m, why, sizeof(why));
+			ret = t.committed ? -EPROTO : recv_record(&x, vm, &t, &m, why, sizeof(why));
 			if (ret == -EPROTO && !why[0])
 				snprintf(why, sizeof(why), "a record after the commit");
 		} else if (!strcmp(m.type, "round")) {

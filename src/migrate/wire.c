@@ -140,7 +140,8 @@ int wire_get_exact(const struct wire_msg *m, const char *key, void *dst, size_t 
 		return ret;
 	if (n != len)
 		return bad(why, whylen, "'%s': %s is %zu bytes, not %zu", m->type, key, n, len);
-	memcpy(dst, p, len);
+	if (len)
+		memcpy(dst, p, len);
 	return 0;
 }
 

@@ -545,9 +545,14 @@ void control_serve(struct control *c)
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (!strcmp(commands[i].name, argv[0]))
 				break;
-		ret = i < sizeof(commands) / sizeof(commands[0])
-			  ? commands[i].fn(c, argc, argv)
-			  : reply(c, "error unknown command '%.64s'", argv[0]);
+		/* A migration owns the dirty log, the vCPUs and the mailbox. */
+		if (i < sizeof(commands) / sizeof(commands[0]) && commands[i].fn != cmd_status &&
+		    migration_job_running(&c->job))
+			ret = reply(c, "error a migration is running: only 'status' now");
+		else
+			ret = i < sizeof(commands) / sizeof(commands[0])
+				  ? commands[i].fn(c, argc, argv)
+				  : reply(c, "error unknown command '%.64s'", argv[0]);
 	}
 	if (ret)
 		drop_client(c);

@@ -145,13 +145,21 @@ void migration_job_describe(struct migration_job *j, char *buf, size_t len)
 	pthread_mutex_unlock(&j->lock);
 }
 
+bool migration_job_running(struct migration_job *j)
+{
+	pthread_mutex_lock(&j->lock);
+	bool running = j->state == MIGRATION_RUNNING;
+	pthread_mutex_unlock(&j->lock);
+	return running;
+}
+
 void migration_job_finish(struct migration_job *j)
 {
 	if (!j->thread_live)
 		return;
 	/* The VM is ending (a signal, the guest powered off): a migration
-	 * still running fails within its peer timeout and resumes nothing
-	 * that matters any more. */
+	 * still running sees it before it converges or hands over (source.c,
+	 * vm_ending), or fails within its peer timeout. */
 	pthread_join(j->thread, NULL);
 	j->thread_live = false;
 }

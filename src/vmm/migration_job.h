@@ -39,7 +39,9 @@ int migration_job_start(struct migration_job *j, const char *to, unsigned int do
 			int client_fd);
 /* "state=... round=... ..." for `status`. */
 void migration_job_describe(struct migration_job *j, char *buf, size_t len);
-/* Wait for a running job (the VM is ending); its peer is cut off first. */
+/* Whether a migration runs now. */
+bool migration_job_running(struct migration_job *j);
+/* Wait for a running job (the VM is ending); it notices and fails. */
 void migration_job_finish(struct migration_job *j);
 
 #endif
