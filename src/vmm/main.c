@@ -30,7 +30,8 @@ static const char usage_main[] =
     "'sevm COMMAND --help' describes a command. Documentation: docs/ in the source tree.\n";
 
 static const char usage_run[] =
-    "Usage: sevm run [--help] [--control PATH] [--migration-target | --incoming HOST:PORT]\n"
+    "Usage: sevm run [--help] [--control PATH | --no-control]\n"
+    "                [--migration-target | --incoming HOST:PORT]\n"
     "                CONFIG\n"
     "\n"
     "Boot the VM that CONFIG (a vm.toml, see docs/config.md) describes and serve\n"
@@ -51,7 +52,10 @@ static const char usage_run[] =
     "\n"
     "Options:\n"
     "  -h, --help            show this help and exit\n"
-    "  --control PATH        serve a control socket at PATH (docs/control.md)\n"
+    "  --control PATH        serve the control socket at PATH (docs/control.md);\n"
+    "                        by default $XDG_RUNTIME_DIR/sevm/NAME.sock (else\n"
+    "                        /run/sevm or /tmp/sevm-UID), NAME the VM's name\n"
+    "  --no-control          serve no control socket\n"
     "  --migration-target    start the VM to receive a migration: its firmware\n"
     "                        waits for Migration Handler records, no OS boots\n"
     "  --incoming HOST:PORT  receive a running VM from `sevm migrate` on another\n"
@@ -72,6 +76,7 @@ static int cmd_run(int argc, char **argv)
 	    {"control", required_argument, NULL, 'c'},
 	    {"migration-target", no_argument, NULL, 't'},
 	    {"incoming", required_argument, NULL, 'i'},
+	    {"no-control", no_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {0};
@@ -96,6 +101,10 @@ static int cmd_run(int argc, char **argv)
 		}
 		if (c == 'i') {
 			ro.incoming = optarg;
+			continue;
+		}
+		if (c == 'n') {
+			ro.no_control = true;
 			continue;
 		}
 		return usage_error("run: unknown option or missing value '%s'", argv[optind - 1]);

@@ -4,6 +4,7 @@
  * socket (docs/control.md, docs/migration.md).
  */
 #include "migrate_cli.h"
+#include "control_path.h"
 #include "run.h"
 
 #include <errno.h>
@@ -17,10 +18,12 @@
 #include <unistd.h>
 
 static const char usage_migrate[] =
-    "Usage: sevm migrate [--help] --control PATH --to HOST:PORT [--downtime-ms N] [--json]\n"
+    "Usage: sevm migrate [--help] [--vm NAME | --control PATH] --to HOST:PORT\n"
+    "                    [--downtime-ms N] [--json]\n"
     "\n"
-    "Migrate the running VM whose control socket is PATH (sevm run --control) to\n"
-    "the sevm waiting at HOST:PORT (sevm run --incoming). Shows each pre-copy round\n"
+    "Migrate a running VM to the sevm waiting at HOST:PORT (sevm run --incoming):\n"
+    "the VM named NAME, or the one whose control socket is PATH, or, without\n"
+    "either, the only VM running here (docs/control.md). Shows each pre-copy round\n"
     "and a summary; --json prints one JSON object per line instead. The source\n"
     "exits once the target has the VM; if the migration fails, the VM runs on at\n"
     "the source.\n"
@@ -28,10 +31,10 @@ static const char usage_migrate[] =
     "Exit status: 0 migrated, 1 the migration failed (the VM runs on), 2 usage.\n";
 
 static const char usage_status[] =
-    "Usage: sevm status [--help] --control PATH [--json]\n"
+    "Usage: sevm status [--help] [--vm NAME | --control PATH] [--json]\n"
     "\n"
-    "Show the state of the running VM whose control socket is PATH, and of any\n"
-    "migration of it.\n";
+    "Show the state of a running VM (NAME, the one at PATH, or the only one\n"
+    "running here) and of any migration of it.\n";
 
 static int usage(const char *cmd, const char *what)
 {
@@ -39,12 +42,28 @@ static int usage(const char *cmd, const char *what)
 	return RUN_USAGE;
 }
 
-/* A stream to the control socket at path, or NULL (said why on stderr). */
-static FILE *open_control(const char *path)
+/* A stream to the control socket at path (else NAME's, else the only
+ * one), or NULL (said why on stderr). */
+static FILE *open_control(const char *path, const char *name)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char found[256], err[300];
 	FILE *f;
 	int fd;
+
+	if (!path && name) {
+		if (control_default_path(name, found, sizeof(found))) {
+			fprintf(stderr, "sevm: --vm %s: name too long\n", name);
+			return NULL;
+		}
+		path = found;
+	} else if (!path) {
+		if (control_find_only(found, sizeof(found), err, sizeof(err))) {
+			fprintf(stderr, "sevm: %s\n", err);
+			return NULL;
+		}
+		path = found;
+	}
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "sevm: --control %s: path too long\n", path);
@@ -117,9 +136,10 @@ int migrate_cli(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"help", no_argument, NULL, 'h'},	  {"control", required_argument, NULL, 'c'},
 	    {"to", required_argument, NULL, 't'}, {"downtime-ms", required_argument, NULL, 'd'},
-	    {"json", no_argument, NULL, 'j'},	  {NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},	  {"vm", required_argument, NULL, 'v'},
+	    {NULL, 0, NULL, 0},
 	};
-	const char *control = NULL, *to = NULL, *downtime = NULL;
+	const char *control = NULL, *to = NULL, *downtime = NULL, *vm_name = NULL;
 	bool json = false, tty;
 	char line[1024], a[64], b[64], c2[64], d[64];
 	int c;
@@ -144,19 +164,24 @@ int migrate_cli(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'v':
+			vm_name = optarg;
+			break;
 		default:
 			return usage("migrate", "unknown option or missing value");
 		}
 	}
 	if (optind != argc)
 		return usage("migrate", "unexpected argument");
-	if (!control || !to)
-		return usage("migrate", "--control PATH and --to HOST:PORT are needed");
+	if (!to)
+		return usage("migrate", "--to HOST:PORT is needed");
+	if (control && vm_name)
+		return usage("migrate", "--vm and --control exclude each other");
 	if (downtime && strspn(downtime, "0123456789") != strlen(downtime))
 		return usage("migrate", "--downtime-ms takes a number of milliseconds");
 	if (strchr(to, ' ') || strchr(to, '\n'))
 		return usage("migrate", "--to: HOST:PORT without spaces");
-	if (!(f = open_control(control)))
+	if (!(f = open_control(control, vm_name)))
 		return RUN_ERROR;
 	fprintf(f, "migrate %s%s%s\n", to, downtime ? " " : "", downtime ? downtime : "");
 	fflush(f);
@@ -213,9 +238,10 @@ int status_cli(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {"control", required_argument, NULL, 'c'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"vm", required_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *control = NULL;
+	const char *control = NULL, *vm_name = NULL;
 	bool json = false;
 	char line[1024];
 	int c;
@@ -232,12 +258,16 @@ int status_cli(int argc, char **argv)
 			control = optarg;
 		else if (c == 'j')
 			json = true;
+		else if (c == 'v')
+			vm_name = optarg;
 		else
 			return usage("status", "unknown option or missing value");
 	}
-	if (optind != argc || !control)
-		return usage("status", "--control PATH is needed");
-	if (!(f = open_control(control)))
+	if (optind != argc)
+		return usage("status", "unexpected argument");
+	if (control && vm_name)
+		return usage("status", "--vm and --control exclude each other");
+	if (!(f = open_control(control, vm_name)))
 		return RUN_ERROR;
 	fputs("status\n", f);
 	fflush(f);

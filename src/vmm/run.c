@@ -2,6 +2,7 @@
 #include "run.h"
 #include "console.h"
 #include "control.h"
+#include "control_path.h"
 #include "migrate.h"
 #include "vm.h"
 #include "vm_sev.h"
@@ -13,9 +14,30 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 enum { POLL_END, POLL_SIGNAL, POLL_STDIN, POLL_CONTROL, NR_POLL };
+
+/* Whether a server answers at the Unix socket path. */
+static bool control_path_live(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return true; /* cannot tell: leave it alone */
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno != ECONNREFUSED;
+	close(fd);
+	return live;
+}
 
 static int make_signalfd(sigset_t *set)
 {
@@ -120,6 +142,42 @@ static int report(const struct vm *vm)
 	}
 }
 
+/*
+ * The default control socket (control_path.h). Not having one is no
+ * reason to stop the VM: a name another running VM uses, say, only costs
+ * this one its socket, which sevm says.
+ */
+static bool open_default_control(struct control *ctl, struct vm *vm)
+{
+	char path[256], dir[200], err[320];
+	int ret;
+
+	if (control_default_dir(dir, sizeof(dir)) ||
+	    control_default_path(vm->cfg->name, path, sizeof(path)))
+		return false;
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		fprintf(stderr, "sevm: no control socket: %s: %s (give --control PATH)\n", dir,
+			strerror(errno));
+		return false;
+	}
+	ret = control_open(ctl, vm, path, err, sizeof(err));
+	if (ret == -EADDRINUSE && !control_path_live(path)) {
+		unlink(path); /* a stale socket: its sevm is gone */
+		ret = control_open(ctl, vm, path, err, sizeof(err));
+	}
+	if (ret == -EADDRINUSE) {
+		fprintf(stderr, "sevm: no control socket: another VM named '%s' serves %s "
+				"(give --control PATH)\n", vm->cfg->name, path);
+		return false;
+	}
+	if (ret) {
+		fprintf(stderr, "sevm: no control socket: %s\n", err);
+		return false;
+	}
+	fprintf(stderr, "sevm: control socket %s\n", path);
+	return true;
+}
+
 int run_vm(const struct vm_config *cfg, const struct run_opts *opts)
 {
 	struct control ctl;
@@ -161,6 +219,8 @@ int run_vm(const struct vm_config *cfg, const struct run_opts *opts)
 		have_ctl = !(ret = control_open(&ctl, &vm, opts->control_path, err, sizeof(err)));
 		if (have_ctl)
 			fprintf(stderr, "sevm: control socket %s\n", opts->control_path);
+	} else if (!ret && !opts->no_control) {
+		have_ctl = open_default_control(&ctl, &vm);
 	}
 	if (!(opts->incoming && cfg->sev.enabled))
 		ret = ret ?: vm_start(&vm, err, sizeof(err));

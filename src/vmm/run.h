@@ -22,6 +22,7 @@ enum run_status {
 /* How `sevm run` was asked to run the VM beyond its config. */
 struct run_opts {
 	const char *control_path; /* --control: serve a control socket there (docs/control.md) */
+	bool no_control;	  /* --no-control: no socket, not even the default one */
 	bool migration_target;	  /* --migration-target: the firmware waits for records */
 	const char *incoming;	  /* --incoming HOST:PORT: receive a migration, then run */
 };

@@ -162,6 +162,46 @@ def test_hops(sevm, workdir, sev=False):
             v.stop()
 
 
+def test_default_socket(sevm, workdir):
+    """Without --control, sevm serves $XDG_RUNTIME_DIR/sevm/NAME.sock;
+    `sevm status` and `sevm migrate` find the VM by name, or as the only
+    one; a second VM of the same name runs on without a socket."""
+    runtime = os.path.join(workdir, "runtime")
+    os.makedirs(runtime, exist_ok=True)
+    env = dict(os.environ, XDG_RUNTIME_DIR=runtime)
+    run = lambda *a: subprocess.run([sevm, *a], capture_output=True, text=True, timeout=60,
+                                    env=env)
+    procs = []
+    try:
+        def start(*extra):
+            p = subprocess.Popen([sevm, "run", *extra, config(workdir, "dflt")],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, env=env, text=True)
+            procs.append(p)
+            return p
+        src = start()
+        line = src.stderr.readline()
+        sock = os.path.join(runtime, "sevm", "dflt.sock")
+        check(line.strip() == f"sevm: control socket {sock}", f"stderr: {line!r}")
+        st = run("status")
+        check(st.returncode == 0 and "dflt" in st.stdout, f"status: {st.stdout} {st.stderr}")
+        twin = start()
+        line = twin.stderr.readline()
+        check("another VM named 'dflt'" in line and twin.poll() is None, f"twin: {line!r}")
+        port = free_port()
+        dst = start("--incoming", f"127.0.0.1:{port}", "--no-control")
+        line = dst.stderr.readline()
+        check("waiting for a migration" in line, f"target: {line!r}")
+        m = run("migrate", "--vm", "dflt", "--to", f"127.0.0.1:{port}")
+        check(m.returncode == 0 and "migrated to" in m.stdout, f"migrate: {m.stdout} {m.stderr}")
+        check(src.wait(30) == 0 and not os.path.exists(sock), "the source left its socket")
+        st = run("status")
+        check(st.returncode == 1 and "no running sevm" in st.stderr, f"status: {st.stderr}")
+    finally:
+        for p in procs:
+            common.stop_process(p)
+
+
 # ---- a fake peer for the failure phases ----
 
 def cbor_head(major, n):
@@ -416,6 +456,8 @@ def main():
              lambda: test_failures(sevm, workdir)),
             ("a target refuses a bad stream and never runs the guest",
              lambda: test_bad_source(sevm, workdir)),
+            ("the default control socket: found by name or as the only VM",
+             lambda: test_default_socket(sevm, workdir)),
         ])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
