@@ -15,7 +15,7 @@ int control_default_dir(char *buf, size_t len)
 
 	if (xdg && xdg[0] == '/')
 		n = snprintf(buf, len, "%s/sevm", xdg);
-	else if (geteuid() == 0)
+	else if (geteuid() == 0 && access("/run", W_OK) == 0)
 		n = snprintf(buf, len, "/run/sevm");
 	else
 		n = snprintf(buf, len, "/tmp/sevm-%u", (unsigned int)geteuid());

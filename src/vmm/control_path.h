@@ -2,7 +2,8 @@
 /*
  * Where a running sevm serves its control socket when `--control` does not
  * say (docs/control.md): DIR/NAME.sock, NAME the VM's name from its config,
- * DIR $XDG_RUNTIME_DIR/sevm, else /run/sevm for root, else /tmp/sevm-UID.
+ * DIR $XDG_RUNTIME_DIR/sevm, else /run/sevm for root (where /run exists),
+ * else /tmp/sevm-UID.
  * `sevm migrate` and `sevm status` find a VM there by name, or the only
  * one there is.
  */

@@ -67,8 +67,31 @@ timeout --foreground -k 10 "$timeout_s" "$qemu" \
 	-kernel "$out/vmlinuz" -initrd "$out/l1.cpio.gz" \
 	-append "console=ttyS0 quiet" \
 	-serial stdio -display none -monitor none -no-reboot -nic none \
-	</dev/null >"$log.raw" 2>&1
+	</dev/null >"$log.raw" 2>&1 &
+qemu_pid=$!
+# Now and then (about 1 run in 25 here) level 1 prints its power-off and
+# QEMU's TCG never exits, spinning until the timeout: level 1's work, and
+# everything this test checks, is done by then. Give QEMU 20 s to exit on
+# its own after that line, then stop it, and say so.
+stuck=0
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	if grep -q 'reboot: Power down' "$log.raw" 2>/dev/null; then
+		for _ in $(seq 20); do
+			kill -0 "$qemu_pid" 2>/dev/null || break
+			sleep 1
+		done
+		if kill -0 "$qemu_pid" 2>/dev/null; then
+			stuck=1
+			pkill -TERM -P "$qemu_pid" 2>/dev/null
+			kill -TERM "$qemu_pid" 2>/dev/null
+		fi
+		break
+	fi
+	sleep 1
+done
+wait "$qemu_pid"
 qemu_status=$?
+[[ $stuck -eq 1 ]] && { echo "linux tier: note: level 1 powered off but QEMU did not exit within 20 s; stopped it"; qemu_status=0; }
 tr -d '\r' <"$log.raw" >"$log" && rm -f "$log.raw"
 elapsed=$(($(date +%s) - start))
 [[ $qemu_status -eq 124 ]] && fail "timed out after ${timeout_s}s"
