@@ -1,25 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "mh_link.h"
 #include "vm.h"
+#include "util.h"
 
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int mh_link_attach(struct mh_host *h, struct vm *vm, int timeout_ms, char *err, size_t errlen)
 {
 	const struct fw_sevm_info *info = &vm->cfg->firmware.info;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = monotonic_ms() + timeout_ms;
 	uint32_t error = 0;
 	int ret;
 
@@ -31,12 +23,12 @@ int mh_link_attach(struct mh_host *h, struct vm *vm, int timeout_ms, char *err, 
 	do
 		ret = mh_host_attach(h, mem_gpa_to_hva(&vm->mem, info->shared_base, info->shared_size),
 				     info->shared_size, err, errlen);
-	while (ret == -EAGAIN && now_ms() < deadline && !sched_yield());
+	while (ret == -EAGAIN && monotonic_ms() < deadline && !sched_yield());
 	if (ret == -EAGAIN)
 		snprintf(err, errlen, "the Migration Handler did not start");
 	if (ret)
 		return ret;
-	while (mh_host_ready(h, &error) < h->nr_handlers && !error && now_ms() < deadline)
+	while (mh_host_ready(h, &error) < h->nr_handlers && !error && monotonic_ms() < deadline)
 		sched_yield();
 	if (error) {
 		snprintf(err, errlen, "the Migration Handler failed: %s", mh_error_text(error));

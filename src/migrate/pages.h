@@ -12,23 +12,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bootparams.h" /* get_le64, put_le64 */
+
 #define MIG_BATCH_PAGES 64
 #define MIG_ZERO_BYTES (MIG_BATCH_PAGES / 8)
-
-static inline void mig_put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline uint64_t mig_get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* Whether the 4 KiB page at p is all zeros (reads all of it: no early exit
  * that would make the time depend on where the data is). */

@@ -12,12 +12,12 @@
 #include "state.h"
 #include "vm.h"
 #include "wire.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct src {
 	struct vm *vm;
@@ -51,14 +51,6 @@ struct src {
 static int sev_post(struct src *s, const uint64_t *gpa, unsigned int n);
 static int sev_drain(struct src *s);
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int failed(struct src *s, int ret, const char *what)
 {
 	char text[120];
@@ -89,7 +81,7 @@ static int flush(struct src *s)
 	for (unsigned int i = 0; i < s->n; i++) {
 		uint8_t *p = mem_gpa_to_hva(&s->vm->mem, s->gpa[i], MEM_PAGE_SIZE);
 
-		mig_put_le64(gl + 8 * i, s->gpa[i]);
+		put_le64(gl + 8 * i, s->gpa[i]);
 		if (mem_page_is_hole(&s->vm->mem, s->gpa[i], &s->ext) || mig_page_is_zero(p)) {
 			zm[i / 8] |= (uint8_t)(1u << (i % 8));
 			s->st.zero_pages++;
@@ -420,7 +412,7 @@ static bool vm_ending(struct vm *vm)
 
 static void note_round(struct src *s, long long t0, unsigned long long bytes0, uint64_t pages)
 {
-	long long ms = now_ms() - t0;
+	long long ms = monotonic_ms() - t0;
 	double sec = ms > 0 ? ms / 1000.0 : 0.001;
 
 	s->st.bytes = s->x.sent;
@@ -432,7 +424,7 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 		   void *arg, struct migrate_stats *stats, char *err, size_t errlen)
 {
 	struct src s = {.vm = vm, .o = o, .err = err, .errlen = errlen, .sev = vm->sev != NULL};
-	long long t_start = now_ms(), t0, t_pause;
+	long long t_start = monotonic_ms(), t0, t_pause;
 	bool *paused = calloc(vm->nr_vcpus, sizeof(bool)), mh_running = false;
 	unsigned int nr_migrating = s.sev ? vm->nr_os_vcpus : vm->nr_vcpus;
 	uint64_t count = 0;
@@ -494,7 +486,7 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 
 	/* Round 0: everything; then what the guest dirtied meanwhile, until
 	 * that fits the downtime budget at the last round's rate. */
-	t0 = now_ms();
+	t0 = monotonic_ms();
 	unsigned long long b0 = s.x.sent;
 	ret = send_all(&s);
 	note_round(&s, t0, b0, s.st.pages);
@@ -502,7 +494,7 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 		if (progress)
 			progress(arg, &s.st, 0);
 		s.st.round++;
-		t0 = now_ms(), b0 = s.x.sent;
+		t0 = monotonic_ms(), b0 = s.x.sent;
 		ret = send_dirty(&s, false, &count);
 		if (ret)
 			break;
@@ -521,7 +513,7 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 		snprintf(err, errlen, "the VM is ending");
 		goto out;
 	}
-	t_pause = now_ms();
+	t_pause = monotonic_ms();
 	if ((ret = pause_all(vm, nr_migrating, paused))) {
 		failed(&s, ret, "pausing the vCPUs");
 		goto out;
@@ -568,7 +560,7 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 			failed(&s, ret, "sending the end of the stream");
 	}
 	ret = ret ?: await_ack(&s);
-	s.st.downtime_ms = now_ms() - t_pause;
+	s.st.downtime_ms = monotonic_ms() - t_pause;
 out:
 	if (ret) {
 		if (s.sev)
@@ -581,7 +573,7 @@ out:
 			fprintf(stderr, "sevm: stopping KVM's dirty log: %s\n", strerror(-r));
 	}
 	s.st.bytes = s.x.sent;
-	s.st.total_ms = now_ms() - t_start;
+	s.st.total_ms = monotonic_ms() - t_start;
 	xport_close(&s.x);
 	dirty_map_free(&s.dirty);
 	free(paused);

@@ -101,7 +101,7 @@ static int recv_pages(struct xport *x, struct vm *vm, const struct wire_msg *m,
 	}
 	n = (unsigned int)(glen / 8);
 	for (unsigned int i = 0; i < n; i++) {
-		uint64_t gpa = mig_get_le64(gl + 8 * i);
+		uint64_t gpa = get_le64(gl + 8 * i);
 
 		if (gpa % MEM_PAGE_SIZE || !in_guest(&vm->mem, gpa)) {
 			snprintf(err, errlen, "'pages': GPA 0x%llx is not a page of guest memory",
@@ -126,7 +126,7 @@ static int recv_pages(struct xport *x, struct vm *vm, const struct wire_msg *m,
 	 * it a hole (no memory, no time), as most of an idle guest is. */
 	for (unsigned int i = 0; i < n; i++)
 		if (zm[i / 8] >> (i % 8) & 1 &&
-		    !mem_page_is_hole(&vm->mem, mig_get_le64(gl + 8 * i), ext))
+		    !mem_page_is_hole(&vm->mem, get_le64(gl + 8 * i), ext))
 			memset(dst[i], 0, MEM_PAGE_SIZE);
 	if (nv)
 		*ext = (struct mem_extent){0}; /* data fills holes: forget them */

@@ -19,6 +19,7 @@
 #include "sev/crypto/crypto.h"
 #include "vmm/cpuid.h"
 #include "vmm/kvm.h"
+#include "vmm/msr_index.h"
 
 #define CR0_PE (1ull << 0)
 #define RFLAGS_VM (1ull << 17)
@@ -47,17 +48,6 @@
 #define XFEATURE_AVX (1ull << 2)
 #define XFEATURE_PKRU (1ull << 9)
 
-#define MSR_IA32_SYSENTER_CS 0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
-#define MSR_IA32_CR_PAT 0x277
-#define MSR_IA32_XSS 0xda0
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_SFMASK 0xc0000084
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_TSC_AUX 0xc0000103
 
 struct msr_field {
 	uint32_t index;

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -27,28 +26,21 @@
 #include "sev/platform.h"
 #include "sevm/fw_abi.h"
 #include "vm.h"
+#include "util.h"
 
 #define MAX_ARGS (MH_BATCH_PAGES + 2)
 #define HASH_PAGES_MAX 4096
 
 /* ---- I/O with the client ---- */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int read_exact(int fd, void *buf, size_t len)
 {
-	long long deadline = now_ms() + CONTROL_TIMEOUT_MS;
+	long long deadline = monotonic_ms() + CONTROL_TIMEOUT_MS;
 	uint8_t *p = buf;
 
 	while (len) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		long long left = deadline - now_ms();
+		long long left = deadline - monotonic_ms();
 		ssize_t n;
 
 		if (left <= 0)
@@ -430,7 +422,7 @@ static int cmd_mh_seal_bench(struct control *c, int argc, char **argv)
 		return reply(c, "error usage: mh-seal-bench GPA COUNT");
 	if (!c->mh_attached)
 		return reply(c, "error mh-attach first");
-	t0 = now_ms();
+	t0 = monotonic_ms();
 	while (done < count) {
 		/* Keep every slot busy: post until they are all in flight. */
 		while (posted < count && n < c->mh.nr_slots) {
@@ -463,7 +455,7 @@ static int cmd_mh_seal_bench(struct control *c, int argc, char **argv)
 		n--;
 	}
 	return reply(c, "ok pages=%" PRIu64 " bytes=%" PRIu64 " ms=%lld", count, bytes,
-		     now_ms() - t0);
+		     monotonic_ms() - t0);
 }
 
 static const struct {

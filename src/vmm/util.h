@@ -14,6 +14,9 @@
  * checker uses to explain a refusal. */
 int why_invalid(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* CLOCK_MONOTONIC in milliseconds: for deadlines and durations. */
+long long monotonic_ms(void);
+
 /* Reads a whole regular file into a malloc'd buffer (NUL-terminated for
  * convenience, the NUL not counted). At most max_len bytes: -EFBIG beyond. */
 int file_read_all(const char *path, size_t max_len, uint8_t **data, size_t *len)

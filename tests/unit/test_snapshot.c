@@ -22,15 +22,11 @@
 
 #include "vmm/cpuid.h"
 #include "vmm/kvm.h"
+#include "vmm/msr_index.h"
 #include "vmm/snapshot.h"
 #include "vmm/vcpu.h"
 #include "vmm/vcpu_regs.h"
 
-#define MSR_IA32_TSC 0x10
-#define MSR_MTRR_DEF_TYPE 0x2ff
-#define MSR_IA32_CR_PAT 0x277
-#define MSR_LSTAR 0xc0000082
-#define MSR_KERNEL_GS_BASE 0xc0000102
 #define TSC_VAL 0x123456789abull
 #define LAPIC_TPR 0x80
 #define LAPIC_SVR 0xf0

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cbor.h>
@@ -339,21 +338,13 @@ int owner_msg_decode(const uint8_t *body, size_t len, struct owner_msg *m, char 
 
 /* ---- framing ---- */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd is ready for events or the deadline passes. */
 static int wait_fd(int fd, short events, long long deadline)
 {
 	struct pollfd p = {.fd = fd, .events = events};
 
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - monotonic_ms();
 		int n;
 
 		if (left <= 0)
@@ -398,14 +389,14 @@ int owner_msg_send(int fd, const struct owner_msg *m, int timeout_ms)
 	if (!buf)
 		return -ENOMEM;
 	n = owner_msg_encode(m, buf, OWNER_PROTO_MAX_FRAME);
-	ret = n < 0 ? (int)n : io_all(fd, buf, (size_t)n, true, now_ms() + timeout_ms);
+	ret = n < 0 ? (int)n : io_all(fd, buf, (size_t)n, true, monotonic_ms() + timeout_ms);
 	free(buf);
 	return ret;
 }
 
 int owner_msg_recv(int fd, struct owner_msg *m, int timeout_ms, char *why, size_t whylen)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = monotonic_ms() + timeout_ms;
 	uint8_t hdr[4], *body;
 	uint32_t len;
 	int ret = io_all(fd, hdr, sizeof(hdr), false, deadline);
