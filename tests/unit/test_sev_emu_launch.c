@@ -270,7 +270,8 @@ static void test_full_launch(void **state)
 	struct fx *f = *state;
 	struct sev_launch_measure m, m2;
 	uint8_t ld[SEV_DIGEST_SIZE];
-	_Alignas(16) uint8_t target[sizeof(t_secret)];
+	/* 128-aligned: the secret must not straddle a page (emu refuses that). */
+	_Alignas(128) uint8_t target[sizeof(t_secret)];
 	struct sev_build other_fw = t_fw;
 	struct emu_launch *e2;
 	struct sev_platform *p2;
@@ -410,7 +411,8 @@ static void test_out_of_order(void **state)
 	struct fx *f = *state;
 	const enum sev_status bad = SEV_STATUS_INVALID_GUEST_STATE;
 	struct sev_launch_measure m;
-	_Alignas(16) uint8_t target[sizeof(t_secret)];
+	/* 128-aligned: the secret must not straddle a page (emu refuses that). */
+	_Alignas(128) uint8_t target[sizeof(t_secret)];
 	struct packet pk;
 
 	memset(&pk, 0, sizeof(pk));
@@ -502,7 +504,7 @@ static void test_secret_tampered(void **state)
 {
 	struct fx *f = *state;
 	struct sev_launch_measure m;
-	_Alignas(16) uint8_t target[sizeof(t_secret) + 16];
+	_Alignas(128) uint8_t target[sizeof(t_secret) + 16]; /* within one page */
 	struct packet pk, bad;
 	uint8_t other[SEV_MAC_SIZE];
 	struct sev_launch_secret s;

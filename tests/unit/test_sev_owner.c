@@ -117,7 +117,10 @@ static void test_launch_releases_secret(void **state)
 	struct owner_session s;
 	struct sev_launch_measure m;
 	static struct owner_secret sec;
-	uint8_t table[FW_SECRET_TABLE_MAX], target[FW_SECRET_TABLE_MAX] = {0};
+	uint8_t table[FW_SECRET_TABLE_MAX];
+	/* The secret lands within one page, as in the firmware's secret block:
+	 * a stack buffer could straddle two and be refused (EINVAL). */
+	static uint8_t target[FW_SECRET_TABLE_MAX] __attribute__((aligned(4096)));
 	size_t len;
 	unsigned int fw;
 	char why[160];
