@@ -34,21 +34,26 @@ def free_port():
         return s.getsockname()[1]
 
 
-def drain(proc, into, marker):
+def drain(proc, into):
     for raw in proc.stdout:
-        line = raw.decode(errors="replace").strip()
-        into.append(line)
-        if marker in line:
-            into.append(marker)
+        into.append(raw.decode(errors="replace").strip())
 
 
-def wait_for(lines, text, timeout, what):
+def start_pair(src_cmd, dst_cmd, timeout, what):
+    """A source and a target VMM; returns once the source's guest has
+    printed its second heartbeat (so it runs its workload)."""
+    src, dst = (subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL) for cmd in (src_cmd, dst_cmd))
+    lines = []
+    threading.Thread(target=drain, args=(src, lines), daemon=True).start()
+    threading.Thread(target=drain, args=(dst, []), daemon=True).start()
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(text in l for l in list(lines)):
-            return
+    while not any("heartbeat 2" in l for l in list(lines)):
+        if time.monotonic() > deadline:
+            stop(src, dst)
+            raise RuntimeError(f"{what}: no second heartbeat within {timeout}s")
         time.sleep(0.05)
-    raise RuntimeError(f"{what}: no {text!r} within {timeout}s")
+    return src, dst
 
 
 def stop(*procs):
@@ -81,16 +86,10 @@ def sevm_case(sevm, work, bz, cmdline, firmware=None):
         f.write('\n[migration]\ndowntime_ms = 50\n')
     sock = os.path.join(work, "src.sock")
     port = free_port()
-    src = subprocess.Popen([sevm, "run", "--control", sock, cfg], stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    dst = subprocess.Popen([sevm, "run", "--incoming", f"127.0.0.1:{port}", cfg],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL)
-    lines = []
-    threading.Thread(target=drain, args=(src, lines, "heartbeat 2"), daemon=True).start()
-    threading.Thread(target=drain, args=(dst, [], ""), daemon=True).start()
+    src, dst = start_pair([sevm, "run", "--control", sock, cfg],
+                          [sevm, "run", "--no-control", "--incoming", f"127.0.0.1:{port}", cfg],
+                          60, "sevm source")
     try:
-        wait_for(lines, "heartbeat 2", 60, "sevm source")
         r = subprocess.run([sevm, "migrate", "--control", sock, "--to", f"127.0.0.1:{port}",
                             "--json"], capture_output=True, text=True, timeout=300)
         events = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
@@ -138,18 +137,11 @@ def qemu_case(qemu, work, mb, cmdline):
             "-kernel", mb, "-append", cmdline, "-display", "none", "-nodefaults",
             "-serial", "stdio"]
     qs, qd = os.path.join(work, "qs.sock"), os.path.join(work, "qd.sock")
-    src = subprocess.Popen(base + ["-qmp", f"unix:{qs},server=on,wait=off"],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL)
-    dst = subprocess.Popen(base + ["-qmp", f"unix:{qd},server=on,wait=off",
-                                   "-incoming", f"tcp:127.0.0.1:{port}"],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL)
-    lines = []
-    threading.Thread(target=drain, args=(src, lines, "heartbeat 2"), daemon=True).start()
-    threading.Thread(target=drain, args=(dst, [], ""), daemon=True).start()
+    src, dst = start_pair(base + ["-qmp", f"unix:{qs},server=on,wait=off"],
+                          base + ["-qmp", f"unix:{qd},server=on,wait=off",
+                                  "-incoming", f"tcp:127.0.0.1:{port}"],
+                          120, "QEMU source")
     try:
-        wait_for(lines, "heartbeat 2", 120, "QEMU source")
         q = Qmp(qs)
         Qmp(qd)  # the target is up
         q.cmd("migrate-set-parameters", **{"max-bandwidth": 100 << 30, "downtime-limit": 50})

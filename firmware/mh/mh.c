@@ -278,30 +278,41 @@ static uint32_t op_begin(struct ctx *c, uint8_t *out, struct result *res)
 	return MH_OK;
 }
 
-static uint32_t op_seal(struct ctx *c, uint8_t *out, struct result *res)
+/* A PAGES record of the slot's GPAs, or with vcpu a VMSA record of those
+ * vCPUs, under the reader lock (SEALs run in parallel) with the next
+ * sequence number. */
+static uint32_t seal_record(struct ctx *c, const uint32_t *vcpu, uint8_t *out,
+			    struct result *res)
 {
 	struct mh_state *st = c->st;
 	const struct mh_slot *r = &c->pg->req;
-	uint32_t err = check_seal(st, r, &res->detail);
+	struct mh_applied *sent = &st->h[c->h].sent;
 	uint64_t seq;
 	size_t len;
 
-	if (err)
-		return err;
 	lock_read(&st->lock);
 	if (st->src_state != MH_SRC_SEALING) {
 		unlock_read(&st->lock);
 		return MH_ERR_STATE;
 	}
 	seq = __atomic_fetch_add(&st->seq_next, 1, __ATOMIC_RELAXED);
-	len = mh_seal_pages(&st->epoch, seq, r->gpa, r->nr_pages, &c->g, &st->h[c->h].sent,
-			    c->staging, out, SLOT_CAP);
+	len = vcpu ? mh_seal_vmsas(&st->epoch, seq, vcpu, r->nr_pages, &c->g, sent, c->staging,
+				   out, SLOT_CAP)
+		   : mh_seal_pages(&st->epoch, seq, r->gpa, r->nr_pages, &c->g, sent, c->staging,
+				   out, SLOT_CAP);
 	unlock_read(&st->lock);
 	if (!len)
 		return MH_ERR_REQUEST;
 	res->seq = seq;
 	res->record_len = (uint32_t)len;
 	return MH_OK;
+}
+
+static uint32_t op_seal(struct ctx *c, uint8_t *out, struct result *res)
+{
+	uint32_t err = check_seal(c->st, &c->pg->req, &res->detail);
+
+	return err ? err : seal_record(c, NULL, out, res);
 }
 
 /* At convergence (the OS vCPUs paused, the platform saved them into their
@@ -311,8 +322,6 @@ static uint32_t op_seal_vmsa(struct ctx *c, uint8_t *out, struct result *res)
 	struct mh_state *st = c->st;
 	const struct mh_slot *r = &c->pg->req;
 	uint32_t vcpu[MH_BATCH_PAGES];
-	uint64_t seq;
-	size_t len;
 
 	if (r->nr_pages == 0 || r->nr_pages > MH_BATCH_PAGES)
 		return MH_ERR_REQUEST;
@@ -326,20 +335,7 @@ static uint32_t op_seal_vmsa(struct ctx *c, uint8_t *out, struct result *res)
 				return MH_ERR_REQUEST;
 	}
 	res->detail = 0;
-	lock_read(&st->lock);
-	if (st->src_state != MH_SRC_SEALING) {
-		unlock_read(&st->lock);
-		return MH_ERR_STATE;
-	}
-	seq = __atomic_fetch_add(&st->seq_next, 1, __ATOMIC_RELAXED);
-	len = mh_seal_vmsas(&st->epoch, seq, vcpu, r->nr_pages, &c->g, &st->h[c->h].sent,
-			    c->staging, out, SLOT_CAP);
-	unlock_read(&st->lock);
-	if (!len)
-		return MH_ERR_REQUEST;
-	res->seq = seq;
-	res->record_len = (uint32_t)len;
-	return MH_OK;
+	return seal_record(c, vcpu, out, res);
 }
 
 static uint32_t op_commit(struct ctx *c, uint8_t *out, struct result *res)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The source side of a plain-mode migration (migrate.h, docs/protocol.md).
+ * The source side of a migration (migrate.h, docs/protocol.md): plain,
+ * the host sends pages and vCPU state itself; SEV-ES, the Migration
+ * Handler seals them into records the host only carries.
  */
 #include "dirty.h"
 #include "layout.h"
@@ -425,15 +427,14 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 {
 	struct src s = {.vm = vm, .o = o, .err = err, .errlen = errlen, .sev = vm->sev != NULL};
 	long long t_start = monotonic_ms(), t0, t_pause;
-	bool *paused = calloc(vm->nr_vcpus, sizeof(bool)), mh_running = false;
+	bool *paused = calloc(vm->nr_vcpus, sizeof(bool)), mh_running = false, logging = false;
 	unsigned int nr_migrating = s.sev ? vm->nr_os_vcpus : vm->nr_vcpus;
 	uint64_t count = 0;
 	int ret;
 
 	err[0] = 0;
 	s.x.fd = -1;
-	if (!paused)
-		return failed(&s, -ENOMEM, "migration");
+	s.st.total_pages = vm->mem.size / MEM_PAGE_SIZE;
 	if (s.sev) {
 		const char *why = NULL;
 
@@ -445,26 +446,20 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 			why = "more vCPUs than one VMSA record holds";
 		if (why) {
 			snprintf(err, errlen, "cannot migrate this SEV-ES VM: %s", why);
-			free(paused);
-			return -ENOTSUP;
+			ret = -ENOTSUP;
+			goto out;
 		}
 		s.private_map = calloc(vm->mem.size / MEM_PAGE_SIZE / 8 + 1, 1);
-		if (!s.private_map) {
-			free(paused);
-			return failed(&s, -ENOMEM, "migration");
-		}
 	}
-	s.st.total_pages = vm->mem.size / MEM_PAGE_SIZE;
-	if ((ret = xport_connect(&s.x, o->to, o->timeout_ms, err, errlen))) {
-		free(paused);
-		free(s.private_map);
-		return ret;
+	if (!paused || (s.sev && !s.private_map)) {
+		ret = failed(&s, -ENOMEM, "migration");
+		goto out;
 	}
+	if ((ret = xport_connect(&s.x, o->to, o->timeout_ms, err, errlen)))
+		goto out;
 	if ((ret = dirty_map_init(&s.dirty, &vm->mem))) {
-		xport_close(&s.x);
-		free(paused);
-		free(s.private_map);
-		return failed(&s, ret, "dirty map");
+		failed(&s, ret, "dirty map");
+		goto out;
 	}
 	ret = handshake(&s);
 	if (!ret && s.sev) {
@@ -483,6 +478,7 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 		failed(&s, ret, "starting KVM's dirty log");
 	if (ret)
 		goto out;
+	logging = true;
 
 	/* Round 0: everything; then what the guest dirtied meanwhile, until
 	 * that fits the downtime budget at the last round's rate. */
@@ -568,7 +564,7 @@ out:
 		resume(vm, nr_migrating, paused); /* the guest goes on, as if nothing happened */
 		if (mh_running && vm_mh_run(vm, false) && !vm_ending(vm))
 			fprintf(stderr, "sevm: could not stop the Migration Handler's vCPUs\n");
-		int r = dirty_log_stop(&vm->mem, vm->vm_fd);
+		int r = logging ? dirty_log_stop(&vm->mem, vm->vm_fd) : 0;
 		if (r)
 			fprintf(stderr, "sevm: stopping KVM's dirty log: %s\n", strerror(-r));
 	}

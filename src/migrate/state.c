@@ -23,6 +23,17 @@ static int nomem(char *err, size_t errlen)
 	return -ENOMEM;
 }
 
+/* Send m if it was built whole (built), else drop it: out of memory. */
+static int send_built(struct xport *x, cbor_item_t *m, bool built, char *err, size_t errlen)
+{
+	if (!built) {
+		if (m)
+			cbor_decref(&m);
+		return nomem(err, errlen);
+	}
+	return wire_send(x, m, NULL, 0);
+}
+
 /* ---- sending ---- */
 
 static int send_vm(struct xport *x, struct vm *vm, char *err, size_t errlen)
@@ -34,16 +45,12 @@ static int send_vm(struct xport *x, struct vm *vm, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	m = wire_new("vm-state", 5);
-	if (!m || wire_put_bytes(m, "pic-master", &s.pic_master, sizeof(s.pic_master)) ||
-	    wire_put_bytes(m, "pic-slave", &s.pic_slave, sizeof(s.pic_slave)) ||
-	    wire_put_bytes(m, "ioapic", &s.ioapic, sizeof(s.ioapic)) ||
-	    wire_put_bytes(m, "pit", &s.pit, sizeof(s.pit)) ||
-	    wire_put_bytes(m, "clock", &s.clock, sizeof(s.clock))) {
-		if (m)
-			cbor_decref(&m);
-		return nomem(err, errlen);
-	}
-	return wire_send(x, m, NULL, 0);
+	bool failed = !m || wire_put_bytes(m, "pic-master", &s.pic_master, sizeof(s.pic_master)) ||
+		      wire_put_bytes(m, "pic-slave", &s.pic_slave, sizeof(s.pic_slave)) ||
+		      wire_put_bytes(m, "ioapic", &s.ioapic, sizeof(s.ioapic)) ||
+		      wire_put_bytes(m, "pit", &s.pit, sizeof(s.pit)) ||
+		      wire_put_bytes(m, "clock", &s.clock, sizeof(s.clock));
+	return send_built(x, m, !failed, err, errlen);
 }
 
 static int send_vcpu(struct xport *x, struct vm *vm, unsigned int i,
@@ -57,106 +64,76 @@ static int send_vcpu(struct xport *x, struct vm *vm, unsigned int i,
 	if (ret)
 		return ret;
 	m = wire_new("vcpu-state", 11);
-	if (!m || wire_put_u(m, "index", i) || wire_put_u(m, "scope", scope) ||
-	    (all && (wire_put_bytes(m, "regs", &s->regs, sizeof(s->regs)) ||
-		     wire_put_bytes(m, "sregs", &s->sregs, sizeof(s->sregs)) ||
-		     wire_put_bytes(m, "xcrs", &s->xcrs, sizeof(s->xcrs)) ||
-		     wire_put_bytes(m, "debugregs", &s->dregs, sizeof(s->dregs)) ||
-		     wire_put_bytes(m, "xsave", s->xsave, s->xsave_size))) ||
-	    wire_put_bytes(m, "lapic", &s->lapic, sizeof(s->lapic)) ||
-	    wire_put_bytes(m, "events", &s->events, sizeof(s->events)) ||
-	    wire_put_bytes(m, "mp-state", &s->mp, sizeof(s->mp)) ||
-	    wire_put_bytes(m, "msrs", s->msrs, sizeof(s->msrs[0]) * s->nr_msrs)) {
-		if (m)
-			cbor_decref(&m);
-		return nomem(err, errlen);
-	}
-	return wire_send(x, m, NULL, 0);
+	bool failed = !m || wire_put_u(m, "index", i) || wire_put_u(m, "scope", scope) ||
+		      (all && (wire_put_bytes(m, "regs", &s->regs, sizeof(s->regs)) ||
+			       wire_put_bytes(m, "sregs", &s->sregs, sizeof(s->sregs)) ||
+			       wire_put_bytes(m, "xcrs", &s->xcrs, sizeof(s->xcrs)) ||
+			       wire_put_bytes(m, "debugregs", &s->dregs, sizeof(s->dregs)) ||
+			       wire_put_bytes(m, "xsave", s->xsave, s->xsave_size))) ||
+		      wire_put_bytes(m, "lapic", &s->lapic, sizeof(s->lapic)) ||
+		      wire_put_bytes(m, "events", &s->events, sizeof(s->events)) ||
+		      wire_put_bytes(m, "mp-state", &s->mp, sizeof(s->mp)) ||
+		      wire_put_bytes(m, "msrs", s->msrs, sizeof(s->msrs[0]) * s->nr_msrs);
+	return send_built(x, m, !failed, err, errlen);
 }
 
 static int send_uart(struct xport *x, struct uart *u, char *err, size_t errlen)
 {
 	uint8_t rx[UART_RX_BUF];
 	cbor_item_t *m = wire_new("uart", 12);
-	int ret = 0;
+	bool failed;
 
-	if (!m)
-		return nomem(err, errlen);
 	pthread_mutex_lock(&u->lock);
 	for (size_t i = 0; i < u->rx_len; i++) /* the backlog, oldest first */
 		rx[i] = u->rx[(u->rx_head + i) % UART_RX_BUF];
-	if (wire_put_u(m, "ier", u->r.ier) || wire_put_u(m, "thri", u->r.iir_thri_pending) ||
-	    wire_put_u(m, "lcr", u->r.lcr) || wire_put_u(m, "mcr", u->r.mcr) ||
-	    wire_put_u(m, "lsr", u->r.lsr) || wire_put_u(m, "msr", u->r.msr) ||
-	    wire_put_u(m, "scr", u->r.scr) || wire_put_u(m, "dll", u->r.dll) ||
-	    wire_put_u(m, "dlm", u->r.dlm) || wire_put_u(m, "fcr", u->r.fcr) ||
-	    wire_put_bytes(m, "rx", rx, u->rx_len))
-		ret = -ENOMEM;
+	failed = !m || wire_put_u(m, "ier", u->r.ier) ||
+		 wire_put_u(m, "thri", u->r.iir_thri_pending) || wire_put_u(m, "lcr", u->r.lcr) ||
+		 wire_put_u(m, "mcr", u->r.mcr) || wire_put_u(m, "lsr", u->r.lsr) ||
+		 wire_put_u(m, "msr", u->r.msr) || wire_put_u(m, "scr", u->r.scr) ||
+		 wire_put_u(m, "dll", u->r.dll) || wire_put_u(m, "dlm", u->r.dlm) ||
+		 wire_put_u(m, "fcr", u->r.fcr) || wire_put_bytes(m, "rx", rx, u->rx_len);
 	pthread_mutex_unlock(&u->lock);
-	if (ret) {
-		cbor_decref(&m);
-		return nomem(err, errlen);
-	}
-	return wire_send(x, m, NULL, 0);
+	return send_built(x, m, !failed, err, errlen);
 }
 
 static int send_rtc(struct xport *x, struct rtc *r, char *err, size_t errlen)
 {
 	cbor_item_t *m = wire_new("rtc", 3);
-	int ret = 0;
+	bool failed;
 
-	if (!m)
-		return nomem(err, errlen);
 	pthread_mutex_lock(&r->lock);
 	/* The offset to the host clock, two's complement: both hosts keep UTC. */
-	if (wire_put_u(m, "index", r->index) || wire_put_bytes(m, "cmos", r->cmos, RTC_CMOS_SIZE) ||
-	    wire_put_u(m, "offset", (uint64_t)r->offset))
-		ret = -ENOMEM;
+	failed = !m || wire_put_u(m, "index", r->index) ||
+		 wire_put_bytes(m, "cmos", r->cmos, RTC_CMOS_SIZE) ||
+		 wire_put_u(m, "offset", (uint64_t)r->offset);
 	pthread_mutex_unlock(&r->lock);
-	if (ret) {
-		cbor_decref(&m);
-		return nomem(err, errlen);
-	}
-	return wire_send(x, m, NULL, 0);
+	return send_built(x, m, !failed, err, errlen);
 }
 
 static int send_i8042(struct xport *x, struct i8042 *k, char *err, size_t errlen)
 {
 	cbor_item_t *m = wire_new("i8042", 5);
-	int ret = 0;
+	bool failed;
 
-	if (!m)
-		return nomem(err, errlen);
 	pthread_mutex_lock(&k->lock);
-	if (wire_put_u(m, "ctr", k->ctr) || wire_put_u(m, "out", k->out) ||
-	    wire_put_u(m, "out-full", k->out_full) || wire_put_u(m, "pending-cmd", k->pending_cmd) ||
-	    wire_put_u(m, "last-write-cmd", k->last_write_cmd))
-		ret = -ENOMEM;
+	failed = !m || wire_put_u(m, "ctr", k->ctr) || wire_put_u(m, "out", k->out) ||
+		 wire_put_u(m, "out-full", k->out_full) ||
+		 wire_put_u(m, "pending-cmd", k->pending_cmd) ||
+		 wire_put_u(m, "last-write-cmd", k->last_write_cmd);
 	pthread_mutex_unlock(&k->lock);
-	if (ret) {
-		cbor_decref(&m);
-		return nomem(err, errlen);
-	}
-	return wire_send(x, m, NULL, 0);
+	return send_built(x, m, !failed, err, errlen);
 }
 
 static int send_pci(struct xport *x, struct pci_host *p, char *err, size_t errlen)
 {
 	cbor_item_t *m = wire_new("pci-host", 2);
-	int ret = 0;
+	bool failed;
 
-	if (!m)
-		return nomem(err, errlen);
 	pthread_mutex_lock(&p->lock);
-	if (wire_put_u(m, "address", p->address) ||
-	    wire_put_bytes(m, "config", p->config, sizeof(p->config)))
-		ret = -ENOMEM;
+	failed = !m || wire_put_u(m, "address", p->address) ||
+		 wire_put_bytes(m, "config", p->config, sizeof(p->config));
 	pthread_mutex_unlock(&p->lock);
-	if (ret) {
-		cbor_decref(&m);
-		return nomem(err, errlen);
-	}
-	return wire_send(x, m, NULL, 0);
+	return send_built(x, m, !failed, err, errlen);
 }
 
 int state_send(struct xport *x, struct vm *vm, int scope, unsigned int nr_vcpus, char *err,
@@ -209,13 +186,15 @@ static int load_vm(struct vm *vm, const struct wire_msg *m, char *err, size_t er
 
 	if ((ret = wire_get_exact(m, "pic-master", &s.pic_master, sizeof(s.pic_master), err,
 				  errlen)) ||
-	    (ret = wire_get_exact(m, "pic-slave", &s.pic_slave, sizeof(s.pic_slave), err, errlen)) ||
+	    (ret =
+		 wire_get_exact(m, "pic-slave", &s.pic_slave, sizeof(s.pic_slave), err, errlen)) ||
 	    (ret = wire_get_exact(m, "ioapic", &s.ioapic, sizeof(s.ioapic), err, errlen)) ||
 	    (ret = wire_get_exact(m, "pit", &s.pit, sizeof(s.pit), err, errlen)) ||
 	    (ret = wire_get_exact(m, "clock", &s.clock, sizeof(s.clock), err, errlen)))
 		return ret;
 	if (s.pic_master.chip_id != KVM_IRQCHIP_PIC_MASTER ||
-	    s.pic_slave.chip_id != KVM_IRQCHIP_PIC_SLAVE || s.ioapic.chip_id != KVM_IRQCHIP_IOAPIC) {
+	    s.pic_slave.chip_id != KVM_IRQCHIP_PIC_SLAVE ||
+	    s.ioapic.chip_id != KVM_IRQCHIP_IOAPIC) {
 		snprintf(err, errlen, "'vm-state': irqchip ids out of place");
 		return -EPROTO;
 	}
@@ -374,8 +353,11 @@ int state_load(struct vm *vm, const struct wire_msg *m, struct state_seen *seen,
 	static const struct {
 		const char *type;
 		unsigned int part;
-	} kinds[] = {{"vm-state", PART_VM}, {"uart", PART_UART}, {"rtc", PART_RTC},
-		     {"i8042", PART_I8042}, {"pci-host", PART_PCI}};
+	} kinds[] = {{"vm-state", PART_VM},
+		     {"uart", PART_UART},
+		     {"rtc", PART_RTC},
+		     {"i8042", PART_I8042},
+		     {"pci-host", PART_PCI}};
 	unsigned int part = 0;
 	int ret;
 
@@ -415,12 +397,11 @@ int state_load(struct vm *vm, const struct wire_msg *m, struct state_seen *seen,
 	return 1;
 }
 
-bool state_complete(const struct state_seen *seen, unsigned int nr_vcpus, char *err,
-		    size_t errlen)
+bool state_complete(const struct state_seen *seen, unsigned int nr_vcpus, char *err, size_t errlen)
 {
 	if (seen->parts != PARTS_ALL) {
-		snprintf(err, errlen, "the VM state is incomplete (parts 0x%x of 0x%x)", seen->parts,
-			 PARTS_ALL);
+		snprintf(err, errlen, "the VM state is incomplete (parts 0x%x of 0x%x)",
+			 seen->parts, PARTS_ALL);
 		return false;
 	}
 	if (seen->vcpus != nr_vcpus) {

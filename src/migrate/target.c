@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The target side of a plain-mode migration (migrate.h, docs/protocol.md).
+ * The target side of a migration (migrate.h, docs/protocol.md).
  * Everything the source sends is checked before it touches the VM: GPAs
  * page-aligned and inside guest memory, counts and lengths as declared,
- * each part of the state once and of the right size. The vCPUs have not
- * run; they only run after the acknowledgement (the caller starts them).
+ * each part of the state once and of the right size; under SEV-ES each
+ * record goes to the target's Migration Handler, which refuses what does
+ * not authenticate. The migrated vCPUs run only after the acknowledgement:
+ * plain, the caller starts them; SEV-ES, they resume from their VMSAs.
  */
 #include "mh_link.h"
 #include "migrate.h"
@@ -295,43 +297,38 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 	char why[240];
 	int lfd, ret;
 
-	if (!seen)
-		return -ENOMEM;
+	err[0] = 0;
+	if (!seen || (vm->sev && !(t.rec = malloc(MH_SLOT_SIZE)))) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
 	seen->nr_migrating = nr_migrating;
 	if (vm->sev) {
 		/* The firmware runs in target mode: its MH must be up first. */
 		if (!vm->sev->ops->resume_vcpu_from_vmsa) {
 			snprintf(err, errlen, "the SEV platform cannot resume vCPUs from VMSAs");
-			free(seen);
-			return -ENOTSUP;
+			ret = -ENOTSUP;
+			goto out;
 		}
-		t.rec = malloc(MH_SLOT_SIZE);
-		ret = t.rec ? mh_link_attach(&t.mh, vm, MH_CALL_TIMEOUT_MS, err, errlen) : -ENOMEM;
+		ret = mh_link_attach(&t.mh, vm, MH_CALL_TIMEOUT_MS, err, errlen);
 		if (!ret && t.mh.role != MH_ROLE_TARGET) {
 			snprintf(err, errlen, "the Migration Handler is not a target's");
 			ret = -EPROTO;
 		}
-		ret = ret ?: vm_mh_run(vm, true);
-		if (ret) {
-			if (!err[0] || !t.rec)
-				snprintf(err, errlen, "the Migration Handler: %s", strerror(-ret));
-			free(t.rec);
-			free(seen);
-			return ret;
-		}
+		if (!ret && (ret = vm_mh_run(vm, true)))
+			snprintf(err, errlen, "running the Migration Handler: %s", strerror(-ret));
+		if (ret)
+			goto out;
 		memcpy(nonce, (const void *)t.mh.mb->target_nonce, sizeof(nonce));
 	}
-	if ((ret = xport_listen(listen_at, &lfd, err, errlen))) {
-		free(seen);
-		return ret;
-	}
+	if ((ret = xport_listen(listen_at, &lfd, err, errlen)))
+		goto out;
 	fprintf(stderr, "sevm: waiting for a migration on %s\n", listen_at);
 	ret = wait_source(&x, lfd, stop_fd, err, errlen);
 	close(lfd);
-	if (ret) {
-		free(seen);
-		return ret;
-	}
+	if (ret)
+		goto out;
 	why[0] = 0;
 	if ((ret = wire_recv(&x, &m, why, sizeof(why))) ||
 	    (ret = check_hello(vm, &m, why, sizeof(why)))) {

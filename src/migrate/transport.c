@@ -17,8 +17,8 @@
 #define OP_DATA 1
 #define TIMEOUT_DATA 2
 
-int xport_resolve(const char *hostport, struct sockaddr_storage *sa, unsigned int *salen,
-		  char *err, size_t errlen)
+int xport_resolve(const char *hostport, struct sockaddr_storage *sa, unsigned int *salen, char *err,
+		  size_t errlen)
 {
 	char host[256];
 	const char *colon = strrchr(hostport, ':'), *h = hostport;
@@ -125,8 +125,7 @@ static int tcp_socket(const char *hostport, struct sockaddr_storage *sa, unsigne
 	return fd;
 }
 
-int xport_connect(struct xport *x, const char *hostport, int timeout_ms, char *err,
-		  size_t errlen)
+int xport_connect(struct xport *x, const char *hostport, int timeout_ms, char *err, size_t errlen)
 {
 	struct sockaddr_storage sa;
 	unsigned int salen;
@@ -195,62 +194,12 @@ int xport_accept(struct xport *x, int listen_fd, int timeout_ms, char *err, size
 	return 0;
 }
 
-int xport_send(struct xport *x, const struct iovec *iov, int iovcnt)
-{
-	struct iovec v[MAX_IOV];
-	int n = 0;
-
-	if (iovcnt > MAX_IOV)
-		return -E2BIG;
-	for (int i = 0; i < iovcnt; i++)
-		if (iov[i].iov_len)
-			v[n++] = iov[i];
-	for (int first = 0; first < n;) {
-		struct msghdr msg = {.msg_iov = v + first, .msg_iovlen = (size_t)(n - first)};
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&x->ring);
-		int r;
-
-		io_uring_prep_sendmsg(sqe, x->fd, &msg, MSG_NOSIGNAL);
-		r = run(&x->ring, sqe, x->timeout_ms);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			return -EPIPE;
-		x->sent += (unsigned long long)r;
-		for (size_t left = (size_t)r; left;) { /* skip what went out */
-			size_t take = left < v[first].iov_len ? left : v[first].iov_len;
-
-			v[first].iov_base = (char *)v[first].iov_base + take;
-			v[first].iov_len -= take;
-			left -= take;
-			if (!v[first].iov_len)
-				first++;
-		}
-	}
-	return 0;
-}
-
-int xport_recv(struct xport *x, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&x->ring);
-		int r;
-
-		io_uring_prep_recv(sqe, x->fd, (char *)buf + got, len - got, MSG_WAITALL);
-		r = run(&x->ring, sqe, x->timeout_ms);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			return got ? -ECONNRESET : -ENODATA;
-		got += (size_t)r;
-		x->received += (unsigned long long)r;
-	}
-	return 0;
-}
-
-int xport_recvv(struct xport *x, const struct iovec *iov, int iovcnt)
+/*
+ * All of the iovecs' bytes out (sendmsg) or in (recvmsg, in place), as many
+ * calls as the kernel needs. A peer that closes: -EPIPE sending;
+ * receiving, -ENODATA before the first byte, -ECONNRESET after.
+ */
+static int transfer(struct xport *x, const struct iovec *iov, int iovcnt, bool out)
 {
 	struct iovec v[MAX_IOV];
 	int n = 0;
@@ -266,15 +215,18 @@ int xport_recvv(struct xport *x, const struct iovec *iov, int iovcnt)
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&x->ring);
 		int r;
 
-		io_uring_prep_recvmsg(sqe, x->fd, &msg, MSG_WAITALL);
+		if (out)
+			io_uring_prep_sendmsg(sqe, x->fd, &msg, MSG_NOSIGNAL);
+		else
+			io_uring_prep_recvmsg(sqe, x->fd, &msg, MSG_WAITALL);
 		r = run(&x->ring, sqe, x->timeout_ms);
 		if (r < 0)
 			return r;
 		if (r == 0)
-			return any ? -ECONNRESET : -ENODATA;
+			return out ? -EPIPE : any ? -ECONNRESET : -ENODATA;
 		any = true;
-		x->received += (unsigned long long)r;
-		for (size_t left = (size_t)r; left;) {
+		*(out ? &x->sent : &x->received) += (unsigned long long)r;
+		for (size_t left = (size_t)r; left;) { /* skip what went through */
 			size_t take = left < v[first].iov_len ? left : v[first].iov_len;
 
 			v[first].iov_base = (char *)v[first].iov_base + take;
@@ -285,6 +237,23 @@ int xport_recvv(struct xport *x, const struct iovec *iov, int iovcnt)
 		}
 	}
 	return 0;
+}
+
+int xport_send(struct xport *x, const struct iovec *iov, int iovcnt)
+{
+	return transfer(x, iov, iovcnt, true);
+}
+
+int xport_recv(struct xport *x, void *buf, size_t len)
+{
+	struct iovec iov = {buf, len};
+
+	return transfer(x, &iov, 1, false);
+}
+
+int xport_recvv(struct xport *x, const struct iovec *iov, int iovcnt)
+{
+	return transfer(x, iov, iovcnt, false);
 }
 
 void xport_close(struct xport *x)

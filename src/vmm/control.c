@@ -251,31 +251,20 @@ static int cmd_mh_begin(struct control *c, int argc, char **argv)
 	return mh_exchange(c, &req);
 }
 
+/* mh-seal GPA...: a PAGES record; mh-seal-vmsa VCPU...: a VMSA record of
+ * those OS vCPUs' VMSA pages. */
 static int cmd_mh_seal(struct control *c, int argc, char **argv)
 {
-	uint64_t gpa[MH_BATCH_PAGES];
-	struct mh_request req = {.op = MH_OP_SEAL, .gpa = gpa};
+	bool vmsa = !strcmp(argv[0], "mh-seal-vmsa");
+	const char *what = vmsa ? "VCPU" : "GPA";
+	uint64_t list[MH_BATCH_PAGES];
+	struct mh_request req = {.op = vmsa ? MH_OP_SEAL_VMSA : MH_OP_SEAL, .gpa = list};
 
 	if (argc < 2 || argc - 1 > MH_BATCH_PAGES)
-		return reply(c, "error usage: mh-seal GPA... (1 to %d)", MH_BATCH_PAGES);
+		return reply(c, "error usage: %s %s... (1 to %d)", argv[0], what, MH_BATCH_PAGES);
 	for (int i = 1; i < argc; i++)
-		if (parse_u64(argv[i], &gpa[i - 1]))
-			return reply(c, "error '%s' is not a GPA", argv[i]);
-	req.nr_pages = (unsigned int)argc - 1;
-	return mh_exchange(c, &req);
-}
-
-/* mh-seal-vmsa VCPU...: a VMSA record of those OS vCPUs' VMSA pages. */
-static int cmd_mh_seal_vmsa(struct control *c, int argc, char **argv)
-{
-	uint64_t vcpu[MH_BATCH_PAGES];
-	struct mh_request req = {.op = MH_OP_SEAL_VMSA, .gpa = vcpu};
-
-	if (argc < 2 || argc - 1 > MH_BATCH_PAGES)
-		return reply(c, "error usage: mh-seal-vmsa VCPU... (1 to %d)", MH_BATCH_PAGES);
-	for (int i = 1; i < argc; i++)
-		if (parse_u64(argv[i], &vcpu[i - 1]))
-			return reply(c, "error '%s' is not a vCPU index", argv[i]);
+		if (parse_u64(argv[i], &list[i - 1]))
+			return reply(c, "error '%s' is not a %s", argv[i], what);
 	req.nr_pages = (unsigned int)argc - 1;
 	return mh_exchange(c, &req);
 }
@@ -468,7 +457,7 @@ static const struct {
     {"mh-commit", cmd_mh_commit},      {"mh-open", cmd_mh_open},
     {"dirty-start", cmd_dirty},	       {"dirty-fetch", cmd_dirty},
     {"page-hashes", cmd_page_hashes},  {"mh-seal-bench", cmd_mh_seal_bench},
-    {"migrate", cmd_migrate},	       {"mh-seal-vmsa", cmd_mh_seal_vmsa},
+    {"migrate", cmd_migrate},	       {"mh-seal-vmsa", cmd_mh_seal},
     {"vmsa-save", cmd_vmsa_save},
 };
 

@@ -82,7 +82,7 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
 		done
 		if kill -0 "$qemu_pid" 2>/dev/null; then
 			stuck=1
-			pkill -TERM -P "$qemu_pid" 2>/dev/null
+			# timeout(1) passes the TERM on to QEMU (no procps needed).
 			kill -TERM "$qemu_pid" 2>/dev/null
 		fi
 		break
