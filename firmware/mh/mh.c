@@ -52,7 +52,6 @@
 
 _Static_assert(sizeof(NONCE_LABEL) - 1 == 16, "nonce label is 16 bytes");
 
-
 struct ctx {
 	uint32_t h;
 	struct mh_state *st;
@@ -164,8 +163,8 @@ static void lock_read(uint32_t *l)
 	for (;;) {
 		uint32_t v = __atomic_load_n(l, __ATOMIC_RELAXED);
 
-		if (!(v & WRITER) && __atomic_compare_exchange_n(l, &v, v + 1, false,
-								 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		if (!(v & WRITER) && __atomic_compare_exchange_n(
+					 l, &v, v + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			return;
 		relax();
 	}
@@ -181,8 +180,9 @@ static void lock_write(uint32_t *l)
 	for (;;) {
 		uint32_t v = __atomic_load_n(l, __ATOMIC_RELAXED);
 
-		if (!(v & WRITER) && __atomic_compare_exchange_n(l, &v, v | WRITER, false,
-								 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		if (!(v & WRITER) &&
+		    __atomic_compare_exchange_n(l, &v, v | WRITER, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
 			break;
 		relax();
 	}
@@ -197,8 +197,7 @@ static void unlock_write(uint32_t *l)
 
 /* ---- nonces ---- */
 
-static void derive_nonce(const struct mh_state *st, uint8_t who, uint64_t counter,
-			 uint8_t out[16])
+static void derive_nonce(const struct mh_state *st, uint8_t who, uint64_t counter, uint8_t out[16])
 {
 	br_hmac_key_context kc;
 	br_hmac_context hc;
@@ -281,8 +280,7 @@ static uint32_t op_begin(struct ctx *c, uint8_t *out, struct result *res)
 /* A PAGES record of the slot's GPAs, or with vcpu a VMSA record of those
  * vCPUs, under the reader lock (SEALs run in parallel) with the next
  * sequence number. */
-static uint32_t seal_record(struct ctx *c, const uint32_t *vcpu, uint8_t *out,
-			    struct result *res)
+static uint32_t seal_record(struct ctx *c, const uint32_t *vcpu, uint8_t *out, struct result *res)
 {
 	struct mh_state *st = c->st;
 	const struct mh_slot *r = &c->pg->req;
@@ -296,8 +294,8 @@ static uint32_t seal_record(struct ctx *c, const uint32_t *vcpu, uint8_t *out,
 		return MH_ERR_STATE;
 	}
 	seq = __atomic_fetch_add(&st->seq_next, 1, __ATOMIC_RELAXED);
-	len = vcpu ? mh_seal_vmsas(&st->epoch, seq, vcpu, r->nr_pages, &c->g, sent, c->staging,
-				   out, SLOT_CAP)
+	len = vcpu ? mh_seal_vmsas(&st->epoch, seq, vcpu, r->nr_pages, &c->g, sent, c->staging, out,
+				   SLOT_CAP)
 		   : mh_seal_pages(&st->epoch, seq, r->gpa, r->nr_pages, &c->g, sent, c->staging,
 				   out, SLOT_CAP);
 	unlock_read(&st->lock);
@@ -341,9 +339,8 @@ static uint32_t op_seal_vmsa(struct ctx *c, uint8_t *out, struct result *res)
 static uint32_t op_commit(struct ctx *c, uint8_t *out, struct result *res)
 {
 	struct mh_state *st = c->st;
-	struct mh_applied all = {at(st, st->boot.layout.last),
-				 st->boot.layout.nr_pfns, 0, st->vmsa_sent,
-				 st->boot.layout.nr_vmsas};
+	struct mh_applied all = {at(st, st->boot.layout.last), st->boot.layout.nr_pfns, 0,
+				 st->vmsa_sent, st->boot.layout.nr_vmsas};
 	struct mh_commit cm;
 	uint64_t seq = 0;
 	size_t len = 0;

@@ -223,7 +223,8 @@ static int sev_drain(struct src *s)
 static int round_end(struct src *s)
 {
 	cbor_item_t *m = wire_new("round", 1);
-	int ret = m && !wire_put_u(m, "round", s->st.round) ? wire_send(&s->x, m, NULL, 0) : -ENOMEM;
+	int ret =
+	    m && !wire_put_u(m, "round", s->st.round) ? wire_send(&s->x, m, NULL, 0) : -ENOMEM;
 
 	return ret ? failed(s, ret, "sending a round's end") : 0;
 }
@@ -330,9 +331,9 @@ static int handshake(struct src *s)
 	if ((ret = wire_send(&s->x, m, NULL, 0)))
 		return failed(s, ret, "hello");
 	if ((ret = wire_recv(&s->x, &r, why, sizeof(why))))
-		return ret == -EPROTO ? (snprintf(s->err, s->errlen, "the target's answer: %s", why),
-					 ret)
-				      : failed(s, ret, "waiting for the target's welcome");
+		return ret == -EPROTO
+			   ? (snprintf(s->err, s->errlen, "the target's answer: %s", why), ret)
+			   : failed(s, ret, "waiting for the target's welcome");
 	if (!strcmp(r.type, "error")) {
 		char reason[160] = "no reason given";
 
@@ -344,7 +345,8 @@ static int handshake(struct src *s)
 	ret = strcmp(r.type, "welcome") ? -EPROTO : 0;
 	if (ret)
 		snprintf(s->err, s->errlen, "the target answered '%s', not 'welcome'", r.type);
-	else if (s->sev && (ret = wire_get_exact(&r, "nonce", s->target_nonce, 16, why, sizeof(why))))
+	else if (s->sev &&
+		 (ret = wire_get_exact(&r, "nonce", s->target_nonce, 16, why, sizeof(why))))
 		snprintf(s->err, s->errlen, "the target's welcome: %s", why);
 	wire_msg_free(&r);
 	return ret;
@@ -358,9 +360,9 @@ static int await_ack(struct src *s)
 	int ret = wire_recv(&s->x, &r, why, sizeof(why));
 
 	if (ret)
-		return ret == -EPROTO ? (snprintf(s->err, s->errlen, "the target's answer: %s", why),
-					 ret)
-				      : failed(s, ret, "waiting for the target's acknowledgement");
+		return ret == -EPROTO
+			   ? (snprintf(s->err, s->errlen, "the target's answer: %s", why), ret)
+			   : failed(s, ret, "waiting for the target's acknowledgement");
 	if (!strcmp(r.type, "ack")) {
 		wire_msg_free(&r);
 		return 0;
@@ -398,8 +400,8 @@ static void resume(struct vm *vm, unsigned int nr, const bool *paused)
 
 		/* -EINVAL: the VM ended meanwhile and stopped it; nothing to resume. */
 		if (ret && ret != -EINVAL)
-			fprintf(stderr, "sevm: resuming vCPU %u after the failed migration: %s\n", i,
-				strerror(-ret));
+			fprintf(stderr, "sevm: resuming vCPU %u after the failed migration: %s\n",
+				i, strerror(-ret));
 	}
 }
 
@@ -496,7 +498,8 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 			break;
 		note_round(&s, t0, b0, count);
 		s.st.remaining = count;
-		double budget_pages = s.st.gib_s * (1u << 30) / MEM_PAGE_SIZE * o->downtime_ms / 1000.0;
+		double budget_pages =
+		    s.st.gib_s * (1u << 30) / MEM_PAGE_SIZE * o->downtime_ms / 1000.0;
 		if ((double)count <= budget_pages || s.st.round >= o->max_rounds)
 			break;
 	}
@@ -527,13 +530,15 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 			idx[i] = i;
 			ret = vm->sev->ops->save_vcpu_vmsa(vm->sev, i, &fw_error);
 			if (ret)
-				snprintf(err, errlen, "saving vCPU %u into its VMSA: %s (status %#x)", i,
+				snprintf(err, errlen,
+					 "saving vCPU %u into its VMSA: %s (status %#x)", i,
 					 strerror(-ret), fw_error);
 		}
 		req.gpa = idx;
 		ret = ret ?: mh_record(&s, &req, "the VMSAs");
 	}
-	ret = ret ?: state_send(&s.x, vm, s.sev ? SNAPSHOT_HOST_OWNED : SNAPSHOT_ALL, nr_migrating,
+	ret = ret
+		  ?: state_send(&s.x, vm, s.sev ? SNAPSHOT_HOST_OWNED : SNAPSHOT_ALL, nr_migrating,
 				err, errlen);
 	if (!ret && s.sev) {
 		struct mh_request commit = {.op = MH_OP_COMMIT};

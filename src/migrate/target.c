@@ -132,7 +132,7 @@ static int recv_pages(struct xport *x, struct vm *vm, const struct wire_msg *m,
 			memset(dst[i], 0, MEM_PAGE_SIZE);
 	if (nv)
 		*ext = (struct mem_extent){0}; /* data fills holes: forget them */
-	return xport_recvv(x, iov, (int)nv); /* in place: straight into guest memory */
+	return xport_recvv(x, iov, (int)nv);   /* in place: straight into guest memory */
 }
 
 static const char *net_error(int ret)
@@ -148,9 +148,9 @@ static const char *net_error(int ret)
 
 struct sev_target {
 	struct mh_host mh;
-	bool committed;	 /* the MH verified the COMMIT */
-	bool paused;	 /* the OS vCPUs, parked in the firmware, are stopped */
-	uint8_t *rec;	 /* a record, as received */
+	bool committed; /* the MH verified the COMMIT */
+	bool paused;	/* the OS vCPUs, parked in the firmware, are stopped */
+	uint8_t *rec;	/* a record, as received */
 	/* OPENs in flight, oldest first (slot, record type). Records of one
 	 * round name each page once, so their order does not matter; the
 	 * source marks each round's end ("round"), and the target drains
@@ -179,7 +179,8 @@ static int open_complete(struct sev_target *t, char *err, size_t errlen)
 	}
 	mh_host_release(&t->mh, t->fly[k].slot);
 	if (r.status != MH_OK) {
-		snprintf(err, errlen, "the target's Migration Handler refused a record: %s (page %u)",
+		snprintf(err, errlen,
+			 "the target's Migration Handler refused a record: %s (page %u)",
 			 mh_error_text(r.status), r.detail);
 		return -EPROTO;
 	}
@@ -366,7 +367,8 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 				break;
 			ret = state_complete(seen, nr_migrating, why, sizeof(why)) ? 0 : -EPROTO;
 			if (!ret && vm->sev && !t.committed) {
-				snprintf(why, sizeof(why), "the stream ended without a verified commit");
+				snprintf(why, sizeof(why),
+					 "the stream ended without a verified commit");
 				ret = -EPROTO;
 			}
 			ret = ret ?: (vm->sev ? release_vcpus(vm, why, sizeof(why)) : 0);
@@ -375,7 +377,8 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 
 				ret = a ? wire_send(&x, a, NULL, 0) : -ENOMEM;
 				if (ret)
-					snprintf(why, sizeof(why), "acknowledging: %s", net_error(ret));
+					snprintf(why, sizeof(why), "acknowledging: %s",
+						 net_error(ret));
 			}
 			/* Only now, acknowledged, may the guest run here. */
 			for (unsigned int i = 0; !ret && vm->sev && i < vm->nr_os_vcpus; i++)
@@ -388,7 +391,8 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 			(void)wire_get_text(&m, "why", reason, sizeof(reason), why, sizeof(why));
 			snprintf(why, sizeof(why), "the source gave up: %s", reason);
 			ret = -ECANCELED;
-		} else if (vm->sev && !t.paused && (ret = pause_os_vcpus(vm, &t, why, sizeof(why)))) {
+		} else if (vm->sev && !t.paused &&
+			   (ret = pause_os_vcpus(vm, &t, why, sizeof(why)))) {
 			/* (the state below lands in stopped vCPUs) */
 		} else if ((ret = state_load(vm, &m, seen, why, sizeof(why))) == 0) {
 			snprintf(why, sizeof(why), "unexpected message '%s'", m.type);

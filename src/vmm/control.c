@@ -160,7 +160,8 @@ static int cmd_status(struct control *c, int argc, char **argv)
 
 	(void)argc, (void)argv;
 	migration_job_describe(&c->job, mig, sizeof(mig));
-	return reply(c, "ok name=%s vcpus=%u os_vcpus=%u handlers=%u parked=%u sev=%s memory=%llu %s",
+	return reply(c,
+		     "ok name=%s vcpus=%u os_vcpus=%u handlers=%u parked=%u sev=%s memory=%llu %s",
 		     vm->cfg->name, vm->nr_vcpus, vm->nr_os_vcpus, vm->nr_vcpus - vm->nr_os_vcpus,
 		     __atomic_load_n(&vm->mh_parked, __ATOMIC_RELAXED),
 		     vm->sev ? vm->sev->ops->name : "none", (unsigned long long)vm->mem.size, mig);
@@ -173,16 +174,16 @@ static int cmd_migrate(struct control *c, int argc, char **argv)
 	uint64_t downtime = c->vm->cfg->downtime_ms;
 	int ret;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && (parse_u64(argv[2], &downtime) || !downtime ||
-						   downtime > 60000)))
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && (parse_u64(argv[2], &downtime) || !downtime || downtime > 60000)))
 		return reply(c, "error usage: migrate HOST:PORT [DOWNTIME_MS]");
 	ret = reply(c, "started to=%s downtime_ms=%llu", argv[1], (unsigned long long)downtime);
 	if (ret)
 		return ret;
 	ret = migration_job_start(&c->job, argv[1], (unsigned int)downtime, c->client_fd);
 	if (ret)
-		return reply(c, "error %s", ret == -EBUSY ? "a migration is running already"
-							  : strerror(-ret));
+		return reply(c, "error %s",
+			     ret == -EBUSY ? "a migration is running already" : strerror(-ret));
 	c->client_fd = -1; /* the job's now; the next client may ask for status */
 	return 0;
 }
@@ -204,8 +205,7 @@ static int cmd_mh_attach(struct control *c, int argc, char **argv)
 	}
 	return reply(c, "ok role=%s handlers=%u slots=%u ready=%u%s%s",
 		     c->mh.role == MH_ROLE_TARGET ? "target" : "source", c->mh.nr_handlers,
-		     c->mh.nr_slots, mh_host_ready(&c->mh, &error), *nonce ? " nonce=" : "",
-		     nonce);
+		     c->mh.nr_slots, mh_host_ready(&c->mh, &error), *nonce ? " nonce=" : "", nonce);
 }
 
 static int cmd_mh_handlers(struct control *c, int argc, char **argv)
@@ -415,8 +415,9 @@ static int cmd_mh_seal_bench(struct control *c, int argc, char **argv)
 	while (done < count) {
 		/* Keep every slot busy: post until they are all in flight. */
 		while (posted < count && n < c->mh.nr_slots) {
-			unsigned int k = count - posted < MH_BATCH_PAGES ? (unsigned int)(count - posted)
-									 : MH_BATCH_PAGES;
+			unsigned int k = count - posted < MH_BATCH_PAGES
+					     ? (unsigned int)(count - posted)
+					     : MH_BATCH_PAGES;
 			struct mh_request req = {.op = MH_OP_SEAL, .nr_pages = k, .gpa = gpas};
 			int slot;
 
@@ -451,13 +452,13 @@ static const struct {
 	const char *name;
 	int (*fn)(struct control *c, int argc, char **argv);
 } commands[] = {
-    {"status", cmd_status},	       {"mh-attach", cmd_mh_attach},
-    {"mh-resume", cmd_mh_handlers},    {"mh-pause", cmd_mh_handlers},
-    {"mh-begin", cmd_mh_begin},	       {"mh-seal", cmd_mh_seal},
-    {"mh-commit", cmd_mh_commit},      {"mh-open", cmd_mh_open},
-    {"dirty-start", cmd_dirty},	       {"dirty-fetch", cmd_dirty},
-    {"page-hashes", cmd_page_hashes},  {"mh-seal-bench", cmd_mh_seal_bench},
-    {"migrate", cmd_migrate},	       {"mh-seal-vmsa", cmd_mh_seal},
+    {"status", cmd_status},	      {"mh-attach", cmd_mh_attach},
+    {"mh-resume", cmd_mh_handlers},   {"mh-pause", cmd_mh_handlers},
+    {"mh-begin", cmd_mh_begin},	      {"mh-seal", cmd_mh_seal},
+    {"mh-commit", cmd_mh_commit},     {"mh-open", cmd_mh_open},
+    {"dirty-start", cmd_dirty},	      {"dirty-fetch", cmd_dirty},
+    {"page-hashes", cmd_page_hashes}, {"mh-seal-bench", cmd_mh_seal_bench},
+    {"migrate", cmd_migrate},	      {"mh-seal-vmsa", cmd_mh_seal},
     {"vmsa-save", cmd_vmsa_save},
 };
 
