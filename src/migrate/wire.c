@@ -158,6 +158,11 @@ int wire_get_text(const struct wire_msg *m, const char *key, char *dst, size_t c
 		return bad(why, whylen, "'%s': %s is too long", m->type, key);
 	memcpy(dst, cbor_string_handle(v), n);
 	dst[n] = 0;
+	/* The peer's words end up in messages and in the control socket's
+	 * one-line answers: nothing that could break a line or a terminal. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
+			dst[i] = '?';
 	return 0;
 }
 
@@ -173,7 +178,8 @@ int wire_recv(struct xport *x, struct wire_msg *m, char *why, size_t whylen)
 		return ret;
 	len = (size_t)len4[0] << 24 | (size_t)len4[1] << 16 | (size_t)len4[2] << 8 | len4[3];
 	if (len == 0 || len > WIRE_MAX_HEADER)
-		return bad(why, whylen, "a message of %zu bytes (at most %d)", len, WIRE_MAX_HEADER);
+		return bad(why, whylen, "a message of %zu bytes (at most %d)", len,
+			   WIRE_MAX_HEADER);
 	buf = malloc(len);
 	if (!buf)
 		return -ENOMEM;

@@ -42,6 +42,15 @@ static int usage(const char *cmd, const char *what)
 	return RUN_USAGE;
 }
 
+/* A VM name as the config allows it (docs/config.md): never a path. */
+static bool valid_name(const char *name)
+{
+	static const char ok[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+
+	return *name && strlen(name) <= 64 && strspn(name, ok) == strlen(name);
+}
+
 /* A stream to the control socket at path (else NAME's, else the only
  * one), or NULL (said why on stderr). */
 static FILE *open_control(const char *path, const char *name)
@@ -72,8 +81,9 @@ static FILE *open_control(const char *path, const char *name)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fprintf(stderr, "sevm: control socket %s: %s (is `sevm run --control %s` running?)\n",
-			path, strerror(errno), path);
+		fprintf(stderr,
+			"sevm: control socket %s: %s (is `sevm run --control %s` running?)\n", path,
+			strerror(errno), path);
 		if (fd >= 0)
 			close(fd);
 		return NULL;
@@ -94,6 +104,37 @@ static bool get_line(FILE *f, char *buf, size_t len)
 }
 
 /* "k=v k=v" after the first word, as JSON members. */
+/* s as a JSON string (RFC 8259 §7): quotes, backslashes and control
+ * characters escaped, whatever the peer put in an error message. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+/* A JSON number as sevm writes them: [-]digits[.digits]. */
+static bool is_number(const char *s)
+{
+	size_t i = *s == '-', d = strspn(s + i, "0123456789");
+
+	if (!d)
+		return false;
+	i += d;
+	if (s[i] == '.' && strspn(s + i + 1, "0123456789"))
+		i += 1 + strspn(s + i + 1, "0123456789");
+	return !s[i];
+}
+
 static void json_fields(const char *s)
 {
 	char copy[1024], *save = NULL;
@@ -102,17 +143,17 @@ static void json_fields(const char *s)
 	snprintf(copy, sizeof(copy), "%s", s);
 	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
 		char *eq = strchr(t, '=');
-		char *end;
 
 		if (!eq)
 			continue;
 		*eq = 0;
-		strtod(eq + 1, &end);
-		printf("%s\"%s\":", first ? "" : ",", t);
-		if (*end || end == eq + 1)
-			printf("\"%s\"", eq + 1);
-		else
+		printf("%s", first ? "" : ",");
+		json_str(t);
+		putchar(':');
+		if (is_number(eq + 1))
 			printf("%s", eq + 1);
+		else
+			json_str(eq + 1);
 		first = false;
 	}
 }
@@ -134,9 +175,12 @@ static const char *field(const char *line, const char *key, char *buf, size_t le
 int migrate_cli(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},	  {"control", required_argument, NULL, 'c'},
-	    {"to", required_argument, NULL, 't'}, {"downtime-ms", required_argument, NULL, 'd'},
-	    {"json", no_argument, NULL, 'j'},	  {"vm", required_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"control", required_argument, NULL, 'c'},
+	    {"to", required_argument, NULL, 't'},
+	    {"downtime-ms", required_argument, NULL, 'd'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"vm", required_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *control = NULL, *to = NULL, *downtime = NULL, *vm_name = NULL;
@@ -177,8 +221,12 @@ int migrate_cli(int argc, char **argv)
 		return usage("migrate", "--to HOST:PORT is needed");
 	if (control && vm_name)
 		return usage("migrate", "--vm and --control exclude each other");
-	if (downtime && strspn(downtime, "0123456789") != strlen(downtime))
-		return usage("migrate", "--downtime-ms takes a number of milliseconds");
+	if (vm_name && !valid_name(vm_name))
+		return usage("migrate", "--vm takes a VM name (letters, digits, '.', '_', '-')");
+	if (downtime && (strspn(downtime, "0123456789") != strlen(downtime) || !*downtime ||
+			 strtoul(downtime, NULL, 10) < 1 || strtoul(downtime, NULL, 10) > 60000 ||
+			 strlen(downtime) > 5))
+		return usage("migrate", "--downtime-ms takes 1 to 60000 milliseconds");
 	if (strchr(to, ' ') || strchr(to, '\n'))
 		return usage("migrate", "--to: HOST:PORT without spaces");
 	if (!(f = open_control(control, vm_name)))
@@ -188,8 +236,11 @@ int migrate_cli(int argc, char **argv)
 	tty = !json && isatty(STDOUT_FILENO);
 	while (get_line(f, line, sizeof(line))) {
 		if (!strncmp(line, "started", 7)) {
-			if (json)
-				printf("{\"event\":\"started\",\"to\":\"%s\"}\n", to);
+			if (json) {
+				printf("{\"event\":\"started\",\"to\":");
+				json_str(to);
+				printf("}\n");
+			}
 		} else if (!strncmp(line, "progress", 8)) {
 			if (json) {
 				printf("{\"event\":\"progress\",");
@@ -200,7 +251,8 @@ int migrate_cli(int argc, char **argv)
 				       tty ? "\r" : "", field(line, "round", a, sizeof(a)),
 				       field(line, "sent_pct", b, sizeof(b)),
 				       field(line, "gib_s", c2, sizeof(c2)),
-				       field(line, "dirty_pages_s", d, sizeof(d)), tty ? "   " : "\n");
+				       field(line, "dirty_pages_s", d, sizeof(d)),
+				       tty ? "   " : "\n");
 			}
 			fflush(stdout);
 		} else if (!strncmp(line, "ok", 2)) {
@@ -209,7 +261,8 @@ int migrate_cli(int argc, char **argv)
 				json_fields(line);
 				printf("}\n");
 			} else {
-				printf("%smigrated to %s: total %s ms, downtime %s ms, %s bytes, %s rounds\n",
+				printf("%smigrated to %s: total %s ms, downtime %s ms, %s bytes, "
+				       "%s rounds\n",
 				       tty ? "\n" : "", to, field(line, "total_ms", a, sizeof(a)),
 				       field(line, "downtime_ms", b, sizeof(b)),
 				       field(line, "bytes", c2, sizeof(c2)),
@@ -218,8 +271,11 @@ int migrate_cli(int argc, char **argv)
 			fclose(f);
 			return RUN_OK;
 		} else if (!strncmp(line, "error", 5)) {
-			if (json)
-				printf("{\"event\":\"failed\",\"error\":\"%s\"}\n", line + 6);
+			if (json) {
+				printf("{\"event\":\"failed\",\"error\":");
+				json_str(line + 6);
+				printf("}\n");
+			}
 			if (tty)
 				printf("\n");
 			fprintf(stderr, "sevm: %s\n", line + 6);
@@ -267,6 +323,8 @@ int status_cli(int argc, char **argv)
 		return usage("status", "unexpected argument");
 	if (control && vm_name)
 		return usage("status", "--vm and --control exclude each other");
+	if (vm_name && !valid_name(vm_name))
+		return usage("status", "--vm takes a VM name (letters, digits, '.', '_', '-')");
 	if (!(f = open_control(control, vm_name)))
 		return RUN_ERROR;
 	fputs("status\n", f);

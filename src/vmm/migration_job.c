@@ -48,7 +48,11 @@ static void say(int fd, const char *fmt, ...)
 static void progress(void *arg, const struct migrate_stats *s, int done)
 {
 	struct migration_job *j = arg;
+	/* Pages sent, resent ones included: 100% once all went at least once. */
 	double pct = s->total_pages ? 100.0 * (double)s->pages / (double)s->total_pages : 0;
+
+	if (pct > 100)
+		pct = 100;
 
 	pthread_mutex_lock(&j->lock);
 	j->stats = *s;
@@ -56,7 +60,8 @@ static void progress(void *arg, const struct migrate_stats *s, int done)
 	if (done)
 		return;
 	say(j->client_fd,
-	    "progress round=%u sent_pct=%.1f gib_s=%.3f dirty_pages_s=%.0f remaining=%llu bytes=%llu",
+	    "progress round=%u sent_pct=%.1f gib_s=%.3f dirty_pages_s=%.0f remaining=%llu "
+	    "bytes=%llu",
 	    s->round, pct, s->gib_s, s->dirty_pages_s, (unsigned long long)s->remaining,
 	    (unsigned long long)s->bytes);
 }
@@ -74,15 +79,18 @@ static void *run(void *arg)
 	snprintf(j->error, sizeof(j->error), "%s", ret ? err : "");
 	pthread_mutex_unlock(&j->lock);
 	if (ret) {
-		fprintf(stderr, "sevm: migration to %s failed: %s; the VM runs on here\n", j->to, err);
+		fprintf(stderr, "sevm: migration to %s failed: %s; the VM runs on here\n", j->to,
+			err);
 		say(j->client_fd, "error migration failed: %s", err);
 	} else {
 		say(j->client_fd,
-		    "ok total_ms=%lld downtime_ms=%lld bytes=%llu rounds=%u pages=%llu zero_pages=%llu",
+		    "ok total_ms=%lld downtime_ms=%lld bytes=%llu rounds=%u pages=%llu "
+		    "zero_pages=%llu",
 		    st.total_ms, st.downtime_ms, (unsigned long long)st.bytes, st.round,
 		    (unsigned long long)st.pages, (unsigned long long)st.zero_pages);
 		char msg[300];
-		snprintf(msg, sizeof(msg), "migrated to %s (downtime %lld ms)", j->to, st.downtime_ms);
+		snprintf(msg, sizeof(msg), "migrated to %s (downtime %lld ms)", j->to,
+			 st.downtime_ms);
 		vm_request_end(j->vm, VM_END_MIGRATED, 0, msg);
 	}
 	if (j->client_fd >= 0)

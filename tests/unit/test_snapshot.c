@@ -45,10 +45,12 @@ static size_t xsave_size;
 
 static int group_setup(void **state)
 {
+	int ret;
+
 	(void)state;
-	if (kvm_open_dev("/dev/kvm", &kvm)) {
+	if ((ret = kvm_open_dev("/dev/kvm", &kvm))) {
 		fprintf(stderr, "test_snapshot: cannot open /dev/kvm: %s; skipping\n",
-			strerror(errno));
+			strerror(-ret));
 		kvm = -1;
 		return 0;
 	}

@@ -44,7 +44,8 @@ static void pair_close(struct pair *p)
 /* Raw bytes from a, as a frame with a length header. */
 static void send_raw(struct pair *p, const void *body, uint32_t len, bool header)
 {
-	uint8_t h[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
+	uint8_t h[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+			(uint8_t)len};
 	struct iovec v[2] = {{h, 4}, {(void *)body, len}};
 
 	assert_int_equal(xport_send(&p->a, header ? v : v + 1, header ? 2 : 1), 0);
@@ -62,11 +63,12 @@ static void test_round_trip(void **state)
 	pair_open(&p);
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 13);
-	cbor_item_t *msg = wire_new("pages", 4);
+	cbor_item_t *msg = wire_new("pages", 5);
 	assert_non_null(msg);
 	assert_int_equal(wire_put_u(msg, "n", 1ull << 40), 0);
 	assert_int_equal(wire_put_bytes(msg, "b", "\x01\x02\x03", 3), 0);
 	assert_int_equal(wire_put_text(msg, "s", "hi"), 0);
+	assert_int_equal(wire_put_text(msg, "w", "a\nb\x1b[2J"), 0);
 	struct iovec iov[2] = {{data, 1000}, {data + 1000, 4000}};
 	assert_int_equal(wire_send(&p.a, msg, iov, 2), 0);
 
@@ -79,6 +81,9 @@ static void test_round_trip(void **state)
 	assert_memory_equal(bytes, "\x01\x02\x03", 3);
 	assert_int_equal(wire_get_text(&m, "s", text, sizeof(text), why, sizeof(why)), 0);
 	assert_string_equal(text, "hi");
+	/* A peer's text never carries a line break or an escape sequence. */
+	assert_int_equal(wire_get_text(&m, "w", text, sizeof(text), why, sizeof(why)), 0);
+	assert_string_equal(text, "a?b?[2J");
 	/* Refusals, each naming what is wrong. */
 	assert_int_equal(wire_get_u(&m, "n", 100, &u, why, sizeof(why)), -EPROTO);
 	assert_non_null(strstr(why, "above 100"));
