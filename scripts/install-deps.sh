@@ -12,7 +12,7 @@ packages=(
 	libssl-dev     # OpenSSL: host-side hashing and SEV crypto
 	libcbor-dev    # CBOR: the guest owner protocol and the migration wire
 	liburing-dev   # io_uring: the migration stream
-	libbearssl-dev # SHA-256 (later AES-GCM) inside the freestanding firmware
+	libbearssl-dev # SHA-256, HMAC, the AES key schedule and portable AES-GCM inside the freestanding firmware
 	libc6-dev      # static libc for the linux tier's workload
 	qemu-system-x86 # the linux tier's nested host; benchmark baselines
 	acpica-tools   # iasl checks sevm's ACPI tables
