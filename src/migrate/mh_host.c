@@ -3,12 +3,12 @@
  * The host's side of the Migration Handler mailbox (see mh_host.h).
  */
 #include "mh_host.h"
+#include "util.h"
 
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define SPINS_BEFORE_YIELD 4096
 
@@ -145,18 +145,10 @@ int mh_host_post(struct mh_host *h, const struct mh_request *req)
 	return -EBUSY;
 }
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 int mh_host_wait(struct mh_host *h, int slot, int timeout_ms, struct mh_result *res)
 {
 	struct mh_slot *s;
-	long long deadline = now_ns() + (long long)timeout_ms * 1000000;
+	long long deadline = monotonic_ms() + timeout_ms;
 	unsigned int spins = 0;
 	uint32_t len;
 
@@ -170,7 +162,7 @@ int mh_host_wait(struct mh_host *h, int slot, int timeout_ms, struct mh_result *
 			continue;
 		}
 		spins = 0;
-		if (now_ns() > deadline)
+		if (monotonic_ms() > deadline)
 			return -ETIMEDOUT;
 		sched_yield();
 	}
