@@ -19,7 +19,7 @@ import sys
 import threading
 
 import common
-from common import Run, check
+from common import Run, check, recv_exact
 
 CMDLINE = "mem=16M check=1"
 ATTESTED = "sevm: SEV-ES launch attested (platform emu, policy 0x5)"
@@ -364,17 +364,6 @@ def cbor_decode(b):
 
 def frame(body):
     return struct.pack(">I", len(body)) + body
-
-
-def recv_exact(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise common.Fail(f"the owner closed the connection after {len(data)} of "
-                              f"{n} bytes")
-        data += chunk
-    return data
 
 
 def closed(sock):

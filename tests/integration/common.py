@@ -27,6 +27,21 @@ class Fail(Exception):
     pass
 
 
+class Closed(Fail):
+    """The peer closed a connection in the middle of a read."""
+
+
+def recv_exact(sock, n):
+    """Exactly n bytes from sock; Closed if the peer closes first."""
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise Closed(f"the peer closed the connection after {len(data)} of {n} bytes")
+        data += chunk
+    return data
+
+
 def check(cond, msg):
     if not cond:
         raise Fail(msg)

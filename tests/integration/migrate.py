@@ -22,7 +22,7 @@ import threading
 import time
 
 import common
-from common import check
+from common import check, recv_exact
 
 MEMORY = "64M"
 CMDLINE = "mem=16M dirty=2000"
@@ -230,16 +230,6 @@ def frame(d):
     return struct.pack(">I", len(body)) + body
 
 
-def recv_exact(conn, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = conn.recv(n - len(buf))
-        if not chunk:
-            raise EOFError
-        buf += chunk
-    return buf
-
-
 def read_frame(conn):
     """(header bytes, payload length); the payload is skipped."""
     n = struct.unpack(">I", recv_exact(conn, 4))[0]
@@ -252,7 +242,7 @@ def read_frame(conn):
         payload = info if not size else int.from_bytes(head[i + 9:i + 9 + size], "big")
     left = payload
     while left:
-        left -= len(conn.recv(min(left, 1 << 20)))
+        left -= len(recv_exact(conn, min(left, 1 << 20)))
     return head, payload
 
 
@@ -272,7 +262,7 @@ class FakeTarget:
         conn, _ = self.srv.accept()
         try:
             self.behaviour(conn)
-        except (EOFError, OSError):
+        except (common.Closed, OSError):
             pass
         finally:
             conn.close()
