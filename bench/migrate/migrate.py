@@ -39,19 +39,31 @@ def drain(proc, into):
         into.append(raw.decode(errors="replace").strip())
 
 
-def start_pair(src_cmd, dst_cmd, timeout, what):
+def drain_err(proc, into):
+    for raw in proc.stderr:
+        into.append(raw.decode(errors="replace").strip())
+
+
+def start_pair(src_cmd, dst_cmd, timeout, what, dst_ready=None):
     """A source and a target VMM; returns once the source's guest has
-    printed its second heartbeat (so it runs its workload)."""
-    src, dst = (subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL) for cmd in (src_cmd, dst_cmd))
-    lines = []
+    printed its second heartbeat (so it runs its workload) and, given
+    dst_ready, the target has printed that on stderr (it listens)."""
+    src = subprocess.Popen(src_cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+    dst = subprocess.Popen(dst_cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE if dst_ready else subprocess.DEVNULL)
+    lines, dst_err = [], []
     threading.Thread(target=drain, args=(src, lines), daemon=True).start()
     threading.Thread(target=drain, args=(dst, []), daemon=True).start()
+    if dst_ready:
+        threading.Thread(target=drain_err, args=(dst, dst_err), daemon=True).start()
     deadline = time.monotonic() + timeout
-    while not any("heartbeat 2" in l for l in list(lines)):
-        if time.monotonic() > deadline:
+    while not (any("heartbeat 2" in l for l in list(lines)) and
+               (not dst_ready or any(dst_ready in l for l in list(dst_err)))):
+        if time.monotonic() > deadline or src.poll() is not None or dst.poll() is not None:
             stop(src, dst)
-            raise RuntimeError(f"{what}: no second heartbeat within {timeout}s")
+            raise RuntimeError(f"{what}: source or target not ready within {timeout}s "
+                               f"(target said: {' | '.join(dst_err[-3:])})")
         time.sleep(0.05)
     return src, dst
 
@@ -88,7 +100,7 @@ def sevm_case(sevm, work, bz, cmdline, firmware=None):
     port = free_port()
     src, dst = start_pair([sevm, "run", "--control", sock, cfg],
                           [sevm, "run", "--no-control", "--incoming", f"127.0.0.1:{port}", cfg],
-                          60, "sevm source")
+                          60, "sevm", dst_ready="waiting for a migration on")
     try:
         r = subprocess.run([sevm, "migrate", "--control", sock, "--to", f"127.0.0.1:{port}",
                             "--json"], capture_output=True, text=True, timeout=300)

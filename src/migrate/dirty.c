@@ -67,8 +67,10 @@ void dirty_map_free(struct dirty_map *d)
 	d->nr_pfns = 0;
 }
 
-int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d)
+int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d, uint64_t *added)
 {
+	if (added)
+		*added = 0;
 	for (unsigned int i = 0; i < m->nr_ram; i++) {
 		uint64_t pages = m->ram[i].size / PAGE, first = m->ram[i].gpa / PAGE;
 		/* KVM writes whole longs: round the slot's bitmap up to 64 bits. */
@@ -83,8 +85,14 @@ int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d)
 			for (uint64_t bits = slot[w]; bits; bits &= bits - 1) {
 				uint64_t p = w * 64 + (uint64_t)__builtin_ctzll(bits);
 
-				if (p < pages)
-					d->bits[(first + p) / 64] |= 1ull << ((first + p) % 64);
+				uint64_t *word = &d->bits[(first + p) / 64],
+					 bit = 1ull << ((first + p) % 64);
+
+				if (p >= pages)
+					continue;
+				if (added && !(*word & bit))
+					(*added)++;
+				*word |= bit;
 			}
 		free(slot);
 		if (ret)

@@ -29,9 +29,10 @@ void dirty_map_free(struct dirty_map *d);
 
 /*
  * OR the pages written since the last fetch (or start) into d, and clear
- * KVM's log. Returns 0 or -errno.
+ * KVM's log; *added (if not NULL): how many of them were not in d yet.
+ * Returns 0 or -errno.
  */
-int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d)
+int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d, uint64_t *added)
     __attribute__((warn_unused_result));
 
 static inline int dirty_map_test(const struct dirty_map *d, uint64_t pfn)

@@ -18,27 +18,30 @@
 #ifndef SEVM_SRC_MIGRATE_MIGRATE_H
 #define SEVM_SRC_MIGRATE_MIGRATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct vm;
 
 struct migrate_opts {
-	const char *to;	 /* HOST:PORT */
+	const char *to; /* HOST:PORT */
 	unsigned int downtime_ms;
 	unsigned int max_rounds;
-	int timeout_ms; /* for the peer to make progress */
+	bool auto_converge; /* throttle the vCPUs of a guest that dirties too fast */
+	int timeout_ms;	    /* for the peer to make progress */
 };
 
 struct migrate_stats {
-	unsigned int round;	     /* 0: the full copy; then dirty rounds */
-	uint64_t pages;		     /* sent, all rounds (zero pages included) */
-	uint64_t zero_pages;	     /* sent as a bit, without data */
-	uint64_t bytes;		     /* on the wire */
-	uint64_t remaining;	     /* pages dirty at the end of the last round */
-	uint64_t total_pages;	     /* guest memory, pages */
-	double gib_s;		     /* the last round's throughput */
-	double dirty_pages_s;	     /* the guest's dirty rate, last round */
+	unsigned int round;	   /* 0: the full copy; then dirty rounds */
+	uint64_t pages;		   /* sent, all rounds (zero pages included) */
+	uint64_t zero_pages;	   /* sent as a bit, without data */
+	uint64_t bytes;		   /* on the wire */
+	uint64_t remaining;	   /* pages dirty at the end of the last round */
+	uint64_t total_pages;	   /* guest memory, pages */
+	double gib_s;		   /* the last round's throughput */
+	double dirty_pages_s;	   /* the guest's dirty rate, last round */
+	unsigned int throttle_pct; /* auto-converge: CPU time taken from the vCPUs */
 	long long total_ms, downtime_ms;
 };
 

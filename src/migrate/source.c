@@ -12,6 +12,7 @@
 #include "sev/platform.h"
 #include "snapshot.h"
 #include "state.h"
+#include "throttle.h"
 #include "vm.h"
 #include "wire.h"
 #include "util.h"
@@ -25,6 +26,10 @@ struct src {
 	struct vm *vm;
 	struct xport x;
 	struct dirty_map dirty;
+	struct throttle throttle;
+	bool precopy;		 /* the guest runs: auto-converge watches it */
+	long long check_ms;	 /* auto-converge's last look at the dirty log */
+	uint64_t pages_at_check; /* st.pages then */
 	struct migrate_stats st;
 	const struct migrate_opts *o;
 	/* the batch being filled */
@@ -63,6 +68,36 @@ static int failed(struct src *s, int ret, const char *what)
 	return ret;
 }
 
+/*
+ * Auto-converge (throttle.h), looked at every THROTTLE_CHECK_MS of
+ * pre-copy, within rounds too: the first round of a big guest can last
+ * seconds. When the guest newly dirtied at least half as many pages as
+ * were sent meanwhile, the rounds would shrink too slowly or not at all:
+ * take more of its CPU time. The pages fetched here join the next round.
+ */
+static int auto_converge(struct src *s)
+{
+	long long now = monotonic_ms();
+	uint64_t added, sent;
+	int ret;
+
+	if (!s->precopy || !s->o->auto_converge || now - s->check_ms < THROTTLE_CHECK_MS)
+		return 0;
+	if ((ret = dirty_log_fetch(&s->vm->mem, s->vm->vm_fd, &s->dirty, &added)))
+		return failed(s, ret, "KVM_GET_DIRTY_LOG");
+	sent = s->st.pages - s->pages_at_check;
+	s->check_ms = now;
+	s->pages_at_check = s->st.pages;
+	if (added * 2 < sent || s->st.throttle_pct >= THROTTLE_MAX_PCT)
+		return 0;
+	s->st.throttle_pct =
+	    s->st.throttle_pct ? s->st.throttle_pct + THROTTLE_STEP_PCT : THROTTLE_INITIAL_PCT;
+	if (s->st.throttle_pct > THROTTLE_MAX_PCT)
+		s->st.throttle_pct = THROTTLE_MAX_PCT;
+	ret = throttle_set(&s->throttle, s->st.throttle_pct);
+	return ret ? failed(s, ret, "throttling the vCPUs") : 0;
+}
+
 /* Send the batch: GPAs, a zero bit per page, then the other pages' data
  * straight from guest memory. */
 static int flush(struct src *s)
@@ -78,7 +113,7 @@ static int flush(struct src *s)
 		int ret = sev_post(s, s->gpa, s->n);
 
 		s->n = 0;
-		return ret;
+		return ret ?: auto_converge(s);
 	}
 	for (unsigned int i = 0; i < s->n; i++) {
 		uint8_t *p = mem_gpa_to_hva(&s->vm->mem, s->gpa[i], MEM_PAGE_SIZE);
@@ -103,7 +138,7 @@ static int flush(struct src *s)
 		return failed(s, ret, "sending pages");
 	s->st.pages += s->n;
 	s->n = 0;
-	return 0;
+	return auto_converge(s);
 }
 
 /* ---- SEV-ES: the Migration Handler seals, the stream carries records ---- */
@@ -241,7 +276,11 @@ static bool sev_skip(const struct src *s, uint64_t gpa)
 
 static int add_page(struct src *s, uint64_t gpa)
 {
-	if (s->sev && sev_skip(s, gpa))
+	/* A page never written since launch is a hole on the target too (a
+	 * fresh VM), so it need not go through the MH at all: reading it
+	 * there would only allocate it. The host sees which pages the guest
+	 * ever touched anyway (it backs them); docs/protocol.md, "Holes". */
+	if (s->sev && (sev_skip(s, gpa) || mem_page_is_hole(&s->vm->mem, gpa, &s->ext)))
 		return 0;
 	s->gpa[s->n++] = gpa;
 	return s->n == MIG_BATCH_PAGES ? flush(s) : 0;
@@ -279,7 +318,7 @@ static int send_all(struct src *s)
 static int send_dirty(struct src *s, bool final, uint64_t *count)
 {
 	const struct guest_mem *m = &s->vm->mem;
-	int ret = dirty_log_fetch(m, s->vm->vm_fd, &s->dirty);
+	int ret = dirty_log_fetch(m, s->vm->vm_fd, &s->dirty, NULL);
 
 	*count = 0;
 	s->ext = (struct mem_extent){0};
@@ -436,6 +475,7 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 
 	err[0] = 0;
 	s.x.fd = -1;
+	throttle_init(&s.throttle, vm, vm->nr_os_vcpus);
 	s.st.total_pages = vm->mem.size / MEM_PAGE_SIZE;
 	if (s.sev) {
 		const char *why = NULL;
@@ -484,7 +524,8 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 
 	/* Round 0: everything; then what the guest dirtied meanwhile, until
 	 * that fits the downtime budget at the last round's rate. */
-	t0 = monotonic_ms();
+	t0 = s.check_ms = monotonic_ms();
+	s.precopy = true;
 	unsigned long long b0 = s.x.sent;
 	ret = send_all(&s);
 	note_round(&s, t0, b0, s.st.pages);
@@ -503,6 +544,9 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 		if ((double)count <= budget_pages || s.st.round >= o->max_rounds)
 			break;
 	}
+	/* The vCPUs run again before they are paused for good (or resumed). */
+	s.precopy = false;
+	throttle_stop(&s.throttle);
 	if (ret)
 		goto out;
 
@@ -563,6 +607,7 @@ int migrate_source(struct vm *vm, const struct migrate_opts *o, migrate_progress
 	ret = ret ?: await_ack(&s);
 	s.st.downtime_ms = monotonic_ms() - t_pause;
 out:
+	throttle_stop(&s.throttle);
 	if (ret) {
 		if (s.sev)
 			sev_abandon(&s);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -102,19 +103,23 @@ static int read_bytes(const char *path, uint8_t *out, size_t len)
 	return 0;
 }
 
-/* Write path atomically, mode 0600, through write_fn(bio, arg). */
-static int write_private(const char *path, int (*write_fn)(BIO *, const void *), const void *arg)
+/*
+ * Create path, mode 0600, through write_fn(bio, arg), or -EEXIST when it
+ * exists already. The file appears whole or not at all: it is written
+ * under a unique temporary name and linked into place, and link() fails
+ * rather than replace, so two sevm processes making the same key at once
+ * (two VMs starting on a fresh platform directory) end up with one key:
+ * the loser reads the winner's.
+ */
+static int create_private(const char *path, int (*write_fn)(BIO *, const void *), const void *arg)
 {
 	char tmp[PATH_MAX];
 	BIO *bio = NULL;
 	int fd, ret;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
 		return -ENAMETOOLONG;
-	/* A temporary file left by an interrupted earlier run is stale. */
-	if (unlink(tmp) && errno != ENOENT)
-		return -errno;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
 	if (fd < 0)
 		return -errno;
 	/* BIO_CLOSE: the BIO closes fd when freed. */
@@ -122,25 +127,17 @@ static int write_private(const char *path, int (*write_fn)(BIO *, const void *),
 	if (!bio) {
 		close(fd);
 		ret = -ENOMEM;
-		goto fail;
+		goto out;
 	}
 	if (write_fn(bio, arg) != 1 || BIO_flush(bio) != 1) {
 		ERR_clear_error();
 		ret = -EIO;
-		goto fail;
+		goto out;
 	}
-	if (fsync(fd)) {
+	ret = fsync(fd) ? -errno : 0;
+	if (!ret && link(tmp, path))
 		ret = -errno;
-		goto fail;
-	}
-	BIO_free(bio);
-	bio = NULL;
-	if (rename(tmp, path)) {
-		ret = -errno;
-		goto fail;
-	}
-	return 0;
-fail:
+out:
 	BIO_free(bio);
 	unlink(tmp);
 	return ret;
@@ -177,10 +174,10 @@ int sev_keyfile_p384(const char *dir, const char *name, EVP_PKEY **out)
 		ERR_clear_error();
 		return -ENOMEM;
 	}
-	ret = write_private(path, write_pem, k);
+	ret = create_private(path, write_pem, k);
 	if (ret) {
 		EVP_PKEY_free(k);
-		return ret;
+		return ret == -EEXIST ? read_p384(path, out) : ret;
 	}
 	*out = k;
 	return 0;
@@ -197,10 +194,10 @@ int sev_keyfile_bytes(const char *dir, const char *name, uint8_t *out, size_t le
 		return ret;
 	if (RAND_bytes(out, (int)len) != 1)
 		return -EIO;
-	ret = write_private(path, write_raw, &r);
+	ret = create_private(path, write_raw, &r);
 	if (ret)
 		sev_crypto_wipe(out, len);
-	return ret;
+	return ret == -EEXIST ? read_bytes(path, out, len) : ret;
 }
 
 int sev_keydir(const char *dir)

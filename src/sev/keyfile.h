@@ -7,8 +7,9 @@
  * A file that exists but is not what it should be (not a regular file, not
  * PEM holding an EC P-384 private key, the wrong length) is an error, never
  * silently replaced; so is a file whose mode allows group or other access.
- * New files are written atomically (temporary file, fsync, rename) with
- * mode 0600.
+ * New files appear whole (temporary file, fsync, link) with mode 0600;
+ * of two processes creating the same file at once, both end up with the
+ * one that was linked first.
  */
 #ifndef SEVM_SEV_KEYFILE_H
 #define SEVM_SEV_KEYFILE_H

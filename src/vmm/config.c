@@ -314,17 +314,20 @@ static int parse_firmware(struct ctx *c, const struct toml_value *t,
 
 static int parse_migration(struct ctx *c, const struct toml_value *t, struct vm_config *cfg)
 {
-	static const char *const keys[] = {"handler_vcpus", "downtime_ms", "max_rounds", NULL};
-	const struct toml_value *v = NULL, *d = NULL, *r = NULL;
+	static const char *const keys[] = {"handler_vcpus", "downtime_ms", "max_rounds",
+					   "auto_converge", NULL};
+	const struct toml_value *v = NULL, *d = NULL, *r = NULL, *a = NULL;
 	int ret = t ? check_keys(c, t, "[migration]", keys) : 0;
 
 	ret = ret ?: get_typed(c, t, "migration", "downtime_ms", TOML_INTEGER, false, &d);
 	ret = ret ?: get_typed(c, t, "migration", "max_rounds", TOML_INTEGER, false, &r);
+	ret = ret ?: get_typed(c, t, "migration", "auto_converge", TOML_BOOLEAN, false, &a);
 	ret = ret ?: get_typed(c, t, "migration", "handler_vcpus", TOML_INTEGER, false, &v);
 	if (ret)
 		return ret;
 	cfg->downtime_ms = CONFIG_DEFAULT_DOWNTIME_MS;
 	cfg->max_rounds = CONFIG_DEFAULT_MAX_ROUNDS;
+	cfg->auto_converge = a ? a->u.boolean : true;
 	if (d && (d->u.integer < 1 || d->u.integer > 60000))
 		return err_at(c, d->pos,
 			      "migration.downtime_ms is %lld; it must be between 1 and 60000",
@@ -376,11 +379,13 @@ static int parse_sev_owner(struct ctx *c, const struct toml_value *t, struct vm_
 	if (ret)
 		return ret;
 	if (addr && dir)
-		return err_at(c, dir->pos, "sev.owner and sev.owner_dir exclude each other: "
-					   "the owner is a service or a local directory");
+		return err_at(c, dir->pos,
+			      "sev.owner and sev.owner_dir exclude each other: "
+			      "the owner is a service or a local directory");
 	if (!addr && !dir)
-		return err_at(c, t->pos, "[sev] needs the guest owner: sev.owner = \"HOST:PORT\" "
-					 "or sev.owner_dir = \"PATH\"");
+		return err_at(c, t->pos,
+			      "[sev] needs the guest owner: sev.owner = \"HOST:PORT\" "
+			      "or sev.owner_dir = \"PATH\"");
 	if (addr && (!strchr(addr->u.str, ':') || !addr->u.str[0]))
 		return err_at(c, addr->pos, "sev.owner '%s' is not HOST:PORT", addr->u.str);
 	if (addr)
@@ -390,8 +395,8 @@ static int parse_sev_owner(struct ctx *c, const struct toml_value *t, struct vm_
 
 static int parse_sev(struct ctx *c, const struct toml_value *t, struct vm_config *cfg)
 {
-	static const char *const keys[] = {"mode",	"policy", "cpu_signature", "platform",
-					   "platform_dir", "owner", "owner_dir", NULL};
+	static const char *const keys[] = {"mode",	   "policy", "cpu_signature", "platform",
+					   "platform_dir", "owner",  "owner_dir",     NULL};
 	const struct toml_value *v = NULL;
 	int ret;
 
@@ -402,7 +407,8 @@ static int parse_sev(struct ctx *c, const struct toml_value *t, struct vm_config
 	if (ret)
 		return ret;
 	if (strcmp(v->u.str, "es"))
-		return err_at(c, v->pos, "sev.mode '%s' is unknown: sevm runs \"es\" (SEV-ES) guests",
+		return err_at(c, v->pos,
+			      "sev.mode '%s' is unknown: sevm runs \"es\" (SEV-ES) guests",
 			      v->u.str);
 	if (!cfg->firmware_data)
 		return err_at(c, t->pos, "[sev] needs the firmware, and this VM boots without one");

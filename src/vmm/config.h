@@ -70,6 +70,7 @@ struct vm_config {
 	unsigned handler_vcpus;	   /* Migration Handler vCPUs, after the OS vCPUs */
 	unsigned downtime_ms;	   /* [migration]: the pause a migration may cost the guest */
 	unsigned max_rounds;	   /* [migration]: pre-copy rounds before converging anyway */
+	bool auto_converge;	   /* [migration]: throttle a guest that dirties too fast */
 	struct sev_config sev;
 };
 

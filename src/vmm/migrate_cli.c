@@ -185,7 +185,7 @@ int migrate_cli(int argc, char **argv)
 	};
 	const char *control = NULL, *to = NULL, *downtime = NULL, *vm_name = NULL;
 	bool json = false, tty;
-	char line[1024], a[64], b[64], c2[64], d[64];
+	char line[1024], a[64], b[64], c2[64], d[64], e[64];
 	int c;
 	FILE *f;
 
@@ -247,11 +247,13 @@ int migrate_cli(int argc, char **argv)
 				json_fields(line);
 				printf("}\n");
 			} else {
-				printf("%sround %s: %s%% sent, %s GiB/s, dirty %s pages/s%s",
+				printf("%sround %s: %s%% sent, %s GiB/s, dirty %s pages/s, "
+				       "throttle %s%%%s",
 				       tty ? "\r" : "", field(line, "round", a, sizeof(a)),
 				       field(line, "sent_pct", b, sizeof(b)),
 				       field(line, "gib_s", c2, sizeof(c2)),
 				       field(line, "dirty_pages_s", d, sizeof(d)),
+				       field(line, "throttle_pct", e, sizeof(e)),
 				       tty ? "   " : "\n");
 			}
 			fflush(stdout);

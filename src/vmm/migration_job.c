@@ -61,9 +61,9 @@ static void progress(void *arg, const struct migrate_stats *s, int done)
 		return;
 	say(j->client_fd,
 	    "progress round=%u sent_pct=%.1f gib_s=%.3f dirty_pages_s=%.0f remaining=%llu "
-	    "bytes=%llu",
+	    "bytes=%llu throttle_pct=%u",
 	    s->round, pct, s->gib_s, s->dirty_pages_s, (unsigned long long)s->remaining,
-	    (unsigned long long)s->bytes);
+	    (unsigned long long)s->bytes, s->throttle_pct);
 }
 
 static void *run(void *arg)
@@ -128,6 +128,7 @@ int migration_job_start(struct migration_job *j, const char *to, unsigned int do
 	j->opts = (struct migrate_opts){.to = j->to,
 					.downtime_ms = downtime_ms,
 					.max_rounds = j->vm->cfg->max_rounds,
+					.auto_converge = j->vm->cfg->auto_converge,
 					.timeout_ms = PEER_TIMEOUT_MS};
 	j->client_fd = client_fd;
 	j->state = MIGRATION_RUNNING;

@@ -29,7 +29,7 @@ CMDLINE = "mem=16M dirty=2000"
 RUN_MIGRATION_FAILED = 7
 
 
-def config(workdir, name, memory=MEMORY, sev=False):
+def config(workdir, name, memory=MEMORY, sev=False, cmdline=CMDLINE):
     """plain: direct boot; sev: an attested SEV-ES launch through the
     firmware, every VM with the same (local) guest owner, so the same
     transport key."""
@@ -37,7 +37,7 @@ def config(workdir, name, memory=MEMORY, sev=False):
     with open(path, "w") as f:
         f.write(f'[vm]\nname = "{name}"\nvcpus = 2\nmemory = "{memory}"\nconsole = "stdio"\n\n'
                 f'[cpu]\nmodel = "baseline"\n\n[boot]\nkernel = "guest.bzImage"\n'
-                f'cmdline = "{CMDLINE}"\n')
+                f'cmdline = "{cmdline}"\n')
         if sev:
             f.write(f'firmware = "{workdir}/fw.bin"\n\n[sev]\nmode = "es"\n'
                     f'platform_dir = "{workdir}/platform"\nowner_dir = "{workdir}/owner"\n')
@@ -55,14 +55,15 @@ def free_port():
 class Vm:
     """One sevm process: console lines and stderr collected by threads."""
 
-    def __init__(self, sevm, workdir, name, incoming=None, memory=MEMORY, prefix=(), sev=False):
+    def __init__(self, sevm, workdir, name, incoming=None, memory=MEMORY, prefix=(), sev=False,
+                 cmdline=CMDLINE):
         self.sock = os.path.join(workdir, name + ".sock")
         self.prefix = list(prefix)  # e.g. ip netns exec NS: where this sevm runs
         args = self.prefix + [sevm, "run", "--control", self.sock]
         if incoming:
             args += ["--incoming", incoming]
         self.sev = sev
-        self.proc = subprocess.Popen(args + [config(workdir, name, memory, sev)],
+        self.proc = subprocess.Popen(args + [config(workdir, name, memory, sev, cmdline)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.name = name
@@ -114,12 +115,15 @@ class Vm:
         common.stop_process(self.proc)
 
 
-def migrate(sevm, vm, to, extra=()):
-    """sevm migrate --json; returns (exit status, last JSON event, stderr)."""
+def migrate(sevm, vm, to, extra=(), events_out=None):
+    """sevm migrate --json; returns (exit status, last JSON event, stderr);
+    every event also into events_out, if given."""
     r = subprocess.run(vm.prefix + [sevm, "migrate", "--control", vm.sock, "--to", to, "--json",
                                     *extra],
                        capture_output=True, text=True, timeout=120)
     events = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    if events_out is not None:
+        events_out.extend(events)
     return r.returncode, (events[-1] if events else {}), r.stderr
 
 
@@ -160,6 +164,33 @@ def test_hops(sevm, workdir, sev=False):
     finally:
         for v in vms:
             v.stop()
+
+
+def test_auto_converge(sevm, workdir):
+    """A guest rewriting its 32 MiB as fast as it can outruns an SEV-ES
+    migration on this machine: auto-converge must throttle its vCPUs, the
+    migration converge well inside the round limit, and the guest be
+    whole after it."""
+    heavy = "mem=32M dirty=max"
+    src = Vm(sevm, workdir, "hot", sev=True, cmdline=heavy)
+    port = free_port()
+    dst = Vm(sevm, workdir, "hot2", incoming=f"127.0.0.1:{port}", sev=True, cmdline=heavy)
+    try:
+        src.wait_heartbeat_after(1)
+        dst.wait_err("waiting for a migration")
+        events = []
+        status, done, err = migrate(sevm, src, f"127.0.0.1:{port}", events_out=events)
+        check(status == 0 and done.get("event") == "done", f"migrate: {err}")
+        throttles = [e.get("throttle_pct", 0) for e in events if e.get("event") == "progress"]
+        check(max(throttles, default=0) > 0, f"the vCPUs were never throttled: {events}")
+        check(done["rounds"] < 30, f"{done['rounds']} rounds: it did not converge")
+        dst.wait_err("migration received")
+        last = max(src.heartbeats())
+        dst.wait_heartbeat_after(last)
+        dst.self_check()
+    finally:
+        src.stop()
+        dst.stop()
 
 
 def test_default_socket(sevm, workdir):
@@ -437,6 +468,8 @@ def main():
              "checked after each hop", lambda: test_hops(sevm, workdir, sev=True)),
             ("SEV-ES (emu): failures at each phase leave the source running; a retry succeeds",
              lambda: test_failures(sevm, workdir, sev=True)),
+            ("SEV-ES (emu): a guest dirtying as fast as it can is throttled until it converges",
+             lambda: test_auto_converge(sevm, workdir)),
         ] if firmware else []
         common.main([
             ("plain: source -> target -> source -> target under load, checked after each hop",

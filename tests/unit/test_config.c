@@ -959,6 +959,24 @@ static void test_handler_vcpus(void **state)
 		   "migration.handler_vcpus needs the firmware");
 }
 
+static void test_auto_converge(void **state)
+{
+	struct vm_config cfg;
+
+	(void)state;
+	PARSE_OK(FW("fw.bin"), &cfg); /* on unless turned off */
+	assert_true(cfg.auto_converge);
+	config_free(&cfg);
+	PARSE_OK(FW("fw.bin") "[migration]\nauto_converge = false\n", &cfg);
+	assert_false(cfg.auto_converge);
+	config_free(&cfg);
+	PARSE_OK(FW("fw.bin") "[migration]\nauto_converge = true\n", &cfg);
+	assert_true(cfg.auto_converge);
+	config_free(&cfg);
+	EXPECT_ERR(FW("fw.bin") "[migration]\nauto_converge = 1\n", MIGRATION_LINE, 17,
+		   "migration.auto_converge must be a boolean, not integer");
+}
+
 static void test_migration_table(void **state)
 {
 	(void)state;
@@ -1131,6 +1149,7 @@ int main(void)
 	    cmocka_unit_test(test_firmware_errors),
 	    cmocka_unit_test(test_default_firmware),
 	    cmocka_unit_test(test_handler_vcpus),
+	    cmocka_unit_test(test_auto_converge),
 	    cmocka_unit_test(test_migration_table),
 	    cmocka_unit_test(test_vcpu_total),
 	    cmocka_unit_test(test_firmware_error_order),

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -278,8 +279,8 @@ static void test_proto_round_trip(void **state)
 	/* A secret of a length LAUNCH_SECRET cannot take is not encoded. */
 	in = (struct owner_msg){.type = OWNER_MSG_SECRET};
 	in.u.secret.len = FW_SECRET_TABLE_MAX + 16;
-	assert_true(owner_msg_encode(&in, (uint8_t[OWNER_PROTO_MAX_FRAME]){0},
-				     OWNER_PROTO_MAX_FRAME) < 0);
+	assert_true(
+	    owner_msg_encode(&in, (uint8_t[OWNER_PROTO_MAX_FRAME]){0}, OWNER_PROTO_MAX_FRAME) < 0);
 }
 
 static int decode(const void *body, size_t len, char *why)
@@ -331,7 +332,7 @@ static void test_proto_malformed(void **state)
 	assert_int_equal(decode("\xbb\x0f\xff\xff\xff\xff\xff\xff\xff", 9, why), -EBADMSG);
 	assert_int_equal(decode("\xa1\x64type\x5a\x7f\xff\xff\xff", 11, why), -EBADMSG);
 	assert_int_equal(decode("\xa1\x64type\xa1\x01\x01", 9, why), -EBADMSG); /* nested */
-	assert_int_equal(decode("\xbf\xff", 2, why), -EBADMSG);		       /* indefinite */
+	assert_int_equal(decode("\xbf\xff", 2, why), -EBADMSG);			/* indefinite */
 	assert_int_equal(decode("\xa1\x61x\x01", 4, why), -EBADMSG);
 	assert_string_equal(why, "no 'type'");
 	assert_int_equal(decode("\xa1\x64type\x63zzz", 10, why), -EBADMSG);
@@ -457,11 +458,13 @@ static void test_split_addr(void **state)
 	assert_string_equal(port, "7000");
 	assert_int_equal(owner_split_addr("[::1]:80", host, sizeof(host), port, sizeof(port)), 0);
 	assert_string_equal(host, "::1");
-	assert_int_equal(owner_split_addr("owner.example:1", host, sizeof(host), port, sizeof(port)),
-			 0);
-	assert_int_equal(owner_split_addr("::1:80", host, sizeof(host), port, sizeof(port)), -EINVAL);
+	assert_int_equal(
+	    owner_split_addr("owner.example:1", host, sizeof(host), port, sizeof(port)), 0);
+	assert_int_equal(owner_split_addr("::1:80", host, sizeof(host), port, sizeof(port)),
+			 -EINVAL);
 	assert_int_equal(owner_split_addr("host", host, sizeof(host), port, sizeof(port)), -EINVAL);
-	assert_int_equal(owner_split_addr("host:", host, sizeof(host), port, sizeof(port)), -EINVAL);
+	assert_int_equal(owner_split_addr("host:", host, sizeof(host), port, sizeof(port)),
+			 -EINVAL);
 	assert_int_equal(owner_split_addr(":80", host, sizeof(host), port, sizeof(port)), -EINVAL);
 	assert_int_equal(owner_split_addr("h:8x", host, sizeof(host), port, sizeof(port)), -EINVAL);
 }
@@ -490,7 +493,49 @@ static void test_key_files(void **state)
 	/* Readable by others: refused. */
 	snprintf(path, sizeof(path), "%s/%s", f->dir, OWNER_TRANSPORT_KEY_FILE);
 	assert_int_equal(chmod(path, 0644), 0);
-	assert_int_equal(sev_keyfile_bytes(f->dir, OWNER_TRANSPORT_KEY_FILE, a, sizeof(a)), -EACCES);
+	assert_int_equal(sev_keyfile_bytes(f->dir, OWNER_TRANSPORT_KEY_FILE, a, sizeof(a)),
+			 -EACCES);
+}
+
+/* Processes that make the same key at once (VMs starting together on a
+ * fresh platform directory) all end up with the one that landed first. */
+static void test_key_files_concurrent(void **state)
+{
+	struct fx *f = *state;
+	enum { PROCS = 8 };
+	int fds[PROCS][2];
+	uint8_t got[PROCS][32];
+	pid_t pid[PROCS];
+
+	for (int round = 0; round < 20; round++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "race%d.key", round);
+		for (int i = 0; i < PROCS; i++) {
+			assert_int_equal(pipe(fds[i]), 0);
+			pid[i] = fork();
+			assert_true(pid[i] >= 0);
+			if (pid[i] == 0) {
+				uint8_t k[32];
+				int ret = sev_keyfile_bytes(f->dir, name, k, sizeof(k));
+
+				if (ret == 0 &&
+				    write(fds[i][1], k, sizeof(k)) == (ssize_t)sizeof(k))
+					_exit(0);
+				_exit(1);
+			}
+			close(fds[i][1]);
+		}
+		for (int i = 0; i < PROCS; i++) {
+			int status;
+
+			assert_int_equal(read(fds[i][0], got[i], 32), 32);
+			close(fds[i][0]);
+			assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+			assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+			assert_memory_equal(got[i], got[0], 32);
+		}
+	}
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -498,9 +543,16 @@ static void test_key_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_launch_releases_secret), T(test_mismatch_refused), T(test_chain_checked),
-	    T(test_proto_round_trip),	    T(test_proto_malformed),  T(test_proto_framing),
-	    T(test_split_addr),		    T(test_key_files),	      T(test_proto_fuzz),
+	    T(test_launch_releases_secret),
+	    T(test_mismatch_refused),
+	    T(test_chain_checked),
+	    T(test_proto_round_trip),
+	    T(test_proto_malformed),
+	    T(test_proto_framing),
+	    T(test_split_addr),
+	    T(test_key_files),
+	    T(test_proto_fuzz),
+	    T(test_key_files_concurrent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
