@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 	if (HMAC(EVP_sha256(), tk, 32, msg, 48, key, &klen) == NULL)
 		die("HMAC");
 
-	struct mh_applied sent = {last, g.nr_pfns, 0, NULL, 0};
+	struct mh_applied sent = {.last = last, .nr_pfns = g.nr_pfns};
 	uint64_t seq = 1;
 	double best_mh = 1e9, best_ossl = 1e9, best_zero = 1e9;
 	size_t rec_bytes = 0, zero_bytes = 0;

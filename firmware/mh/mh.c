@@ -260,8 +260,10 @@ static uint32_t op_begin(struct ctx *c, uint8_t *out, struct result *res)
 	mh_epoch_init(&st->epoch, st->boot.key, sn, c->pg->req.target_nonce);
 	memset(at(st, st->boot.layout.last), 0, st->boot.layout.nr_pfns * 8);
 	memset(st->vmsa_sent, 0, sizeof(st->vmsa_sent));
-	for (uint32_t i = 0; i < MH_MAX_HANDLERS; i++)
-		st->h[i].sent.records = 0;
+	for (uint32_t i = 0; i < MH_MAX_HANDLERS; i++) {
+		st->h[i].sent.records = st->h[i].sent.pages = 0;
+		st->h[i].sent.sum[0] = st->h[i].sent.sum[1] = 0;
+	}
 	len = mh_seal_begin(&st->epoch, out, SLOT_CAP);
 	if (len) {
 		__atomic_store_n(&st->seq_next, 1, __ATOMIC_RELAXED);
@@ -339,8 +341,10 @@ static uint32_t op_seal_vmsa(struct ctx *c, uint8_t *out, struct result *res)
 static uint32_t op_commit(struct ctx *c, uint8_t *out, struct result *res)
 {
 	struct mh_state *st = c->st;
-	struct mh_applied all = {at(st, st->boot.layout.last), st->boot.layout.nr_pfns, 0,
-				 st->vmsa_sent, st->boot.layout.nr_vmsas};
+	struct mh_applied all = {.last = at(st, st->boot.layout.last),
+				 .nr_pfns = st->boot.layout.nr_pfns,
+				 .vmsa_last = st->vmsa_sent,
+				 .nr_vmsas = st->boot.layout.nr_vmsas};
 	struct mh_commit cm;
 	uint64_t seq = 0;
 	size_t len = 0;
@@ -348,7 +352,7 @@ static uint32_t op_commit(struct ctx *c, uint8_t *out, struct result *res)
 	lock_write(&st->lock);
 	if (st->src_state == MH_SRC_SEALING) {
 		for (uint32_t i = 0; i < st->boot.nr_handlers; i++)
-			all.records += st->h[i].sent.records;
+			mh_applied_merge(&all, &st->h[i].sent);
 		mh_commit_compute(&all, &cm);
 		seq = __atomic_fetch_add(&st->seq_next, 1, __ATOMIC_RELAXED);
 		len = mh_seal_commit(&st->epoch, seq, &cm, out, SLOT_CAP);
@@ -452,8 +456,10 @@ static void init(struct mh_state *st, volatile struct mh_mailbox *mb)
 	} else {
 		memset(last, 0, b->layout.nr_pfns * 8);
 		for (uint32_t i = 0; i < MH_MAX_HANDLERS; i++)
-			st->h[i].sent = (struct mh_applied){last, b->layout.nr_pfns, 0,
-							    st->vmsa_sent, b->layout.nr_vmsas};
+			st->h[i].sent = (struct mh_applied){.last = last,
+							    .nr_pfns = b->layout.nr_pfns,
+							    .vmsa_last = st->vmsa_sent,
+							    .nr_vmsas = b->layout.nr_vmsas};
 		st->src_state = MH_SRC_IDLE;
 		if (b->role == MH_ROLE_TARGET) {
 			derive_nonce(st, 'T', 0, nonce);
@@ -461,8 +467,10 @@ static void init(struct mh_state *st, volatile struct mh_mailbox *mb)
 			st->target.impl = MH_IMPL_AUTO;
 			memcpy(st->target.transport_key, b->key, MH_KEY_SIZE);
 			memcpy(st->target.target_nonce, nonce, 16);
-			st->target.applied = (struct mh_applied){
-			    last, b->layout.nr_pfns, 0, st->vmsa_applied, b->layout.nr_vmsas};
+			st->target.applied = (struct mh_applied){.last = last,
+								 .nr_pfns = b->layout.nr_pfns,
+								 .vmsa_last = st->vmsa_applied,
+								 .nr_vmsas = b->layout.nr_vmsas};
 		}
 	}
 	mb->version = MH_ABI_VERSION;

@@ -198,7 +198,8 @@ static void epoch_setup(struct mh_epoch *e, const uint8_t key[32], enum mh_impl 
 	 * BearSSL's PCLMULQDQ GHASH uses PSHUFB too. gcm_x86.c takes BearSSL's
 	 * round keys as they are. */
 	if (impl == MH_IMPL_AUTO && ctr != &br_aes_ct64_ctr_vtable) {
-		const br_aes_x86ni_ctr_keys *ni = (const br_aes_x86ni_ctr_keys *)(const void *)e->aes;
+		const br_aes_x86ni_ctr_keys *ni =
+		    (const br_aes_x86ni_ctr_keys *)(const void *)e->aes;
 
 		mh_gcm_x86_init(&e->x86, ni->skey.skni, e->h);
 		e->wide = true;
@@ -515,7 +516,7 @@ size_t mh_seal_pages(const struct mh_epoch *e, uint64_t seq, const uint64_t *gpa
 	memcpy(out, staging, len);
 
 	for (unsigned int i = 0; i < nr_pages; i++)
-		sent->last[gpa[i] / MH_PAGE_SIZE] = seq;
+		mh_applied_set(e, sent, gpa[i] / MH_PAGE_SIZE, seq);
 	sent->records++;
 	wipe(zmap, sizeof(zmap));
 	return len;
@@ -558,44 +559,77 @@ size_t mh_seal_vmsas(const struct mh_epoch *e, uint64_t seq, const uint32_t *vcp
 
 /* ---- target ---- */
 
+/* F(pfn, seq) of struct mh_commit, as two little-endian halves. */
+static void commit_prf(const struct mh_epoch *e, uint64_t pfn, uint64_t seq, uint64_t v[2])
+{
+	uint8_t nonce[MH_NONCE_SIZE], block[16] = {0};
+
+	put_le32(nonce, MH_NONCE_COMMIT | (uint32_t)(pfn >> 32) << 8);
+	put_le64(nonce + 4, seq);
+	ctr_run(e, nonce, (uint32_t)pfn, block, sizeof(block));
+	v[0] = get_le64(block);
+	v[1] = get_le64(block + 8);
+	wipe(block, sizeof(block));
+}
+
+static void sum_add(uint64_t sum[2], const uint64_t v[2])
+{
+	uint64_t lo = sum[0] + v[0];
+
+	sum[1] += v[1] + (lo < sum[0]);
+	sum[0] = lo;
+}
+
+static void sum_sub(uint64_t sum[2], const uint64_t v[2])
+{
+	uint64_t lo = sum[0] - v[0];
+
+	sum[1] -= v[1] + (sum[0] < v[0]);
+	sum[0] = lo;
+}
+
+void mh_applied_set(const struct mh_epoch *e, struct mh_applied *a, uint64_t pfn, uint64_t seq)
+{
+	uint64_t old = a->last[pfn], v[2];
+
+	a->last[pfn] = seq;
+	commit_prf(e, pfn, seq, v);
+	sum_add(a->sum, v);
+	if (old) {
+		commit_prf(e, pfn, old, v);
+		sum_sub(a->sum, v);
+	} else {
+		a->pages++;
+	}
+}
+
+void mh_applied_merge(struct mh_applied *into, const struct mh_applied *from)
+{
+	into->records += from->records;
+	into->pages += from->pages;
+	sum_add(into->sum, from->sum);
+}
+
 void mh_commit_compute(const struct mh_applied *a, struct mh_commit *out)
 {
 	br_sha256_context c;
-	uint8_t buf[64 * 16];
-	size_t k = 0;
-	uint64_t pages = 0;
+	uint8_t e[16];
 
 	br_sha256_init(&c);
-	for (uint64_t pfn = 0; pfn < a->nr_pfns; pfn++) {
-		uint64_t s = a->last[pfn];
-		if (s == 0)
-			continue;
-		put_le64(buf + k, pfn * MH_PAGE_SIZE);
-		put_le64(buf + k + 8, s);
-		k += 16;
-		pages++;
-		if (k == sizeof(buf)) {
-			br_sha256_update(&c, buf, k);
-			k = 0;
-		}
-	}
+	put_le64(e, a->sum[0]);
+	put_le64(e + 8, a->sum[1]);
+	br_sha256_update(&c, e, sizeof(e));
 	out->vmsas = 0;
 	for (uint32_t i = 0; a->vmsa_last != NULL && i < a->nr_vmsas; i++) {
 		uint64_t s = a->vmsa_last[i];
 		if (s == 0)
 			continue;
-		if (k == sizeof(buf)) {
-			br_sha256_update(&c, buf, k);
-			k = 0;
-		}
-		put_le64(buf + k, MH_VMSA_KEY(i));
-		put_le64(buf + k + 8, s);
-		k += 16;
+		put_le64(e, MH_VMSA_KEY(i));
+		put_le64(e + 8, s);
+		br_sha256_update(&c, e, sizeof(e));
 		out->vmsas++;
 	}
-	if (k != 0)
-		br_sha256_update(&c, buf, k);
-	out->pages = pages;
+	out->pages = a->pages;
 	out->records = a->records;
 	br_sha256_out(&c, out->digest);
 }
@@ -692,7 +726,8 @@ static int apply_vmsas(struct mh_target *t, const struct hdr *h, const uint8_t n
 		ctr_run(&t->epoch, nonce, 2, body, h->body_len);
 		for (uint32_t i = 0; i < h->nr_pages; i++) {
 			uint32_t v = (uint32_t)get_le64(staging + HDR_SIZE + 8 * i);
-			memcpy(g->vmsa_stash(g->arg, v), body + (size_t)i * MH_PAGE_SIZE, MH_PAGE_SIZE);
+			memcpy(g->vmsa_stash(g->arg, v), body + (size_t)i * MH_PAGE_SIZE,
+			       MH_PAGE_SIZE);
 			t->applied.vmsa_last[v] = h->seq;
 		}
 		t->applied.records++;
@@ -776,7 +811,7 @@ static int apply_pages(struct mh_target *t, const struct hdr *h, const uint8_t n
 			memcpy(dst[i], src, MH_PAGE_SIZE);
 			src += MH_PAGE_SIZE;
 		}
-		t->applied.last[gpa / MH_PAGE_SIZE] = h->seq;
+		mh_applied_set(&t->epoch, &t->applied, gpa / MH_PAGE_SIZE, h->seq);
 	}
 	t->applied.records++;
 out:

@@ -31,11 +31,11 @@ struct mh_epoch {
 	uint8_t source_nonce[16];
 	uint8_t target_nonce[16];
 	/* BearSSL state, sized for the largest implementation (record.c checks). */
-	uint64_t aes[36];  /* br_aes_x86ni_ctr_keys or br_aes_ct64_ctr_keys */
-	uint8_t h[16];	   /* GHASH key: AES(key, 0^128) */
+	uint64_t aes[36]; /* br_aes_x86ni_ctr_keys or br_aes_ct64_ctr_keys */
+	uint8_t h[16];	  /* GHASH key: AES(key, 0^128) */
 	/* br_ghash (same type, spelled out so that no cast is needed) */
 	void (*ghash)(void *y, const void *h, const void *data, size_t len);
-	const void *ctr;   /* const br_block_ctr_class * */
+	const void *ctr; /* const br_block_ctr_class * */
 	/* The eight-lane passes (gcm_x86.h), when wide is set. */
 	struct mh_gcm_x86 x86;
 	bool wide;
@@ -43,8 +43,8 @@ struct mh_epoch {
 
 /* Which AES-CTR and GHASH code an epoch uses. */
 enum mh_impl {
-	MH_IMPL_AUTO = 0,     /* gcm_x86.c when the CPU has AES-NI and PCLMULQDQ, else portable */
-	MH_IMPL_PORTABLE = 1, /* BearSSL's constant-time ct64 + ctmul64 (tests force it) */
+	MH_IMPL_AUTO = 0,	/* gcm_x86.c when the CPU has AES-NI and PCLMULQDQ, else portable */
+	MH_IMPL_PORTABLE = 1,	/* BearSSL's constant-time ct64 + ctmul64 (tests force it) */
 	MH_IMPL_BEARSSL_NI = 2, /* BearSSL's AES-NI CTR and PCLMULQDQ GHASH (tests, bench) */
 };
 
@@ -79,8 +79,18 @@ struct mh_applied {
 	/* The same for VMSAs: vmsa_last[i], vCPU i < nr_vmsas (0: none). */
 	uint64_t *vmsa_last;
 	uint32_t nr_vmsas;
+	/* Kept by mh_applied_set as last[] changes: how many pages have a
+	 * number, and the commit's running sum over them (mh_abi.h, struct
+	 * mh_commit; little-endian halves). Zero for an empty last[]. */
+	uint64_t pages;
+	uint64_t sum[2];
 };
 
+/* last[pfn] = seq (not 0), with pages and sum kept (F under e's key). */
+void mh_applied_set(const struct mh_epoch *e, struct mh_applied *a, uint64_t pfn, uint64_t seq);
+/* Add from's records, pages and sum into into (the source's handlers each
+ * keep their own over one shared last[]). */
+void mh_applied_merge(struct mh_applied *into, const struct mh_applied *from);
 
 /*
  * Guest memory as the caller sees it: page(gpa) returns a readable pointer
@@ -182,7 +192,8 @@ struct mh_target {
 int mh_open(struct mh_target *t, const uint8_t *rec, size_t len, const struct mh_guest *g,
 	    uint8_t *staging, uint32_t *detail);
 
-/* The commit digest over applied (mh_abi.h, struct mh_commit). */
+/* The commit over applied (mh_abi.h, struct mh_commit): its counts, sum
+ * and VMSA numbers; nothing per page. */
 void mh_commit_compute(const struct mh_applied *a, struct mh_commit *out);
 
 #endif

@@ -16,7 +16,8 @@
 
 #include <stdint.h>
 
-#define MH_ABI_VERSION 3 /* 2: the zero map after the page data; 3: VMSA records */
+#define MH_ABI_VERSION 4 /* 2: the zero map after the page data; 3: VMSA records; 4: the
+			   * commit's page digest is a running sum (struct mh_commit) */
 #define MH_PAGE_SIZE 4096
 #define MH_MAX_HANDLERS 8
 
@@ -154,6 +155,7 @@ enum mh_error {
  */
 #define MH_RECORD_MAGIC 0x31524d53u /* "SMR1" */
 #define MH_NONCE_SOURCE 0x53u	    /* 'S' */
+#define MH_NONCE_COMMIT 0x43u	    /* 'C': the commit's PRF (struct mh_commit) */
 #define MH_TAG_SIZE 16
 #define MH_NONCE_SIZE 12
 #define MH_KEY_SIZE 32
@@ -177,12 +179,27 @@ struct mh_record_hdr {
 }; /* 40 bytes */
 
 /*
- * COMMIT: what the target must have applied. digest = SHA-256 over, for
- * every guest page whose last sequence number s is not 0, in ascending
- * GPA order, (u64 GPA, u64 s), then for every vCPU i whose VMSA's last
- * sequence number s is not 0, in ascending order, (u64 MH_VMSA_KEY(i),
- * u64 s), all little-endian; pages and vmsas the counts of them; records
- * the PAGES and VMSA records sealed in the epoch.
+ * COMMIT: what the target must have applied.
+ *
+ *   sum    = the sum mod 2^128, over every guest page whose last sequence
+ *            number s is not 0, of F(pfn, s) read as a little-endian u128,
+ *            where F(pfn, s) = AES-256(epoch key, nonce | BE32(pfn mod 2^32))
+ *            with the 12-byte nonce u32 (MH_NONCE_COMMIT | (pfn >> 32) << 8)
+ *            | u64 s, both little-endian: one AES block with the epoch's
+ *            key on an input no record's counter block can equal (their
+ *            first byte is MH_NONCE_SOURCE), so F is a PRF only the two
+ *            MHs can compute;
+ *   digest = SHA-256 over sum (16 bytes, little-endian), then for every
+ *            vCPU i whose VMSA's last sequence number s is not 0, in
+ *            ascending order, (u64 MH_VMSA_KEY(i), u64 s), little-endian;
+ *
+ * pages and vmsas the counts of them; records the PAGES and VMSA records
+ * sealed in the epoch. Both sides keep the sum as they seal or apply a page
+ * (adding F of its new number, subtracting F of its old one), so the
+ * commit costs nothing per page at convergence. A host that dropped,
+ * replayed or reordered records leaves the target with another set of
+ * (pfn, s), whose sum differs but with probability about 2^-128: the host
+ * sees no F value, neither in the clear nor as a known plaintext.
  */
 struct mh_commit {
 	uint64_t pages;

@@ -295,6 +295,7 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 	struct mem_extent ext = {0};
 	unsigned int nr_migrating = vm->sev ? vm->nr_os_vcpus : vm->nr_vcpus;
 	uint8_t nonce[16] = {0};
+	bool mh_running = false;
 	char why[240];
 	int lfd, ret;
 
@@ -317,8 +318,6 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 			snprintf(err, errlen, "the Migration Handler is not a target's");
 			ret = -EPROTO;
 		}
-		if (!ret && (ret = vm_mh_run(vm, true)))
-			snprintf(err, errlen, "running the Migration Handler: %s", strerror(-ret));
 		if (ret)
 			goto out;
 		memcpy(nonce, (const void *)t.mh.mb->target_nonce, sizeof(nonce));
@@ -330,6 +329,13 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 	close(lfd);
 	if (ret)
 		goto out;
+	/* The handlers poll their slots, a core each: only while a source
+	 * streams (the firmware set them up and they stopped at its doorbell). */
+	if (vm->sev && (ret = vm_mh_run(vm, true))) {
+		snprintf(err, errlen, "running the Migration Handler: %s", strerror(-ret));
+		goto out;
+	}
+	mh_running = vm->sev != NULL;
 	why[0] = 0;
 	if ((ret = wire_recv(&x, &m, why, sizeof(why))) ||
 	    (ret = check_hello(vm, &m, why, sizeof(why)))) {
@@ -415,6 +421,10 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 		refuse(&x, ret, why);
 	}
 out:
+	/* Done either way: the handlers stop until a migration from here
+	 * (migrate_source) runs them again. */
+	if (mh_running && vm_mh_run(vm, false))
+		fprintf(stderr, "sevm: could not stop the Migration Handler's vCPUs\n");
 	wire_msg_free(&m);
 	xport_close(&x);
 	free(seen);

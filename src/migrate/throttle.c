@@ -87,6 +87,8 @@ int throttle_set(struct throttle *t, unsigned int pct)
 	if (t->pct && !t->started) {
 		ret = -pthread_create(&t->thread, NULL, run, t);
 		t->started = ret == 0;
+		if (t->started)
+			pthread_setname_np(t->thread, "throttle");
 	}
 	pthread_mutex_unlock(&t->lock);
 	return ret;

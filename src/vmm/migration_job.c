@@ -135,6 +135,8 @@ int migration_job_start(struct migration_job *j, const char *to, unsigned int do
 	j->error[0] = 0;
 	memset(&j->stats, 0, sizeof(j->stats));
 	ret = pthread_create(&j->thread, NULL, run, j);
+	if (!ret)
+		pthread_setname_np(j->thread, "migrate");
 	if (ret) {
 		j->state = MIGRATION_FAILED;
 		j->client_fd = -1;

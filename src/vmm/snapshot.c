@@ -17,11 +17,18 @@
  * What sevm carries, and whether the host owns it under SEV-ES (the
  * hypervisor intercepts it there; the rest lives in the VMSA, AMD APM
  * vol. 2 Table B-4). TSC_DEADLINE comes last: it is loaded after the LAPIC.
+ * APICBASE comes first, and always (KVM does not list it: its VMMs set it
+ * through KVM_SET_SREGS): the LAPIC's mode (xAPIC or x2APIC) must be the
+ * guest's before KVM_SET_LAPIC, whose register image means one or the
+ * other. Under SEV-ES, sregs are the VMSA's, but the APIC is the host's;
+ * without it a Linux guest that had turned on x2APIC resumed with an
+ * xAPIC, took #GP on its x2APIC MSRs and never saw a timer again.
  */
 static const struct {
 	uint32_t index;
 	bool host_owned;
 } carried[] = {
+    {MSR_IA32_APICBASE, true},
     {MSR_IA32_TSC, true},
     {MSR_IA32_TSC_ADJUST, true},
     {MSR_IA32_MISC_ENABLE, true},
@@ -102,8 +109,9 @@ int snapshot_msr_list_init(int kvm_fd, struct snapshot_msr_list *list)
 	ret = kvm_get_msr_index_list(kvm_fd, kl);
 	list->n = 0;
 	for (size_t i = 0; !ret && i < sizeof(carried) / sizeof(carried[0]); i++)
-		for (uint32_t j = 0; j < kl->nmsrs; j++)
-			if (kl->indices[j] == carried[i].index) {
+		for (uint32_t j = 0; j <= kl->nmsrs; j++)
+			if (j == kl->nmsrs ? carried[i].index == MSR_IA32_APICBASE
+					   : kl->indices[j] == carried[i].index) {
 				list->index[list->n++] = carried[i].index;
 				break;
 			}

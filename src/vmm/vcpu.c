@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -77,8 +78,12 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	sigset_t kick_set;
+	char name[16];
 	int ret;
 
+	/* For top -H, ps -L and /proc/PID/task/TID/comm. */
+	snprintf(name, sizeof(name), "vcpu%u", v->id);
+	pthread_setname_np(pthread_self(), name);
 	sigemptyset(&kick_set);
 	sigaddset(&kick_set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &kick_set, NULL);

@@ -127,6 +127,31 @@ def migrate(sevm, vm, to, extra=(), events_out=None):
     return r.returncode, (events[-1] if events else {}), r.stderr
 
 
+def thread_cpu_ticks(pid, comm):
+    """utime + stime (clock ticks) of pid's thread named comm."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                if f.read().strip() != comm:
+                    continue
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+        except OSError:
+            continue
+    raise AssertionError(f"no thread {comm} in {pid}")
+
+
+def check_handler_idle(vm):
+    """After a migration the handler vCPU (vcpu2: after the 2 OS vCPUs)
+    must not poll its slots on: it would spin a core for nothing."""
+    before = thread_cpu_ticks(vm.proc.pid, "vcpu2")
+    time.sleep(1)  # a measurement window, not a wait for an event
+    used = thread_cpu_ticks(vm.proc.pid, "vcpu2") - before
+    check(used < os.sysconf("SC_CLK_TCK") // 10,
+          f"{vm.name}: the handler vCPU used {used} ticks in 1 s after the migration")
+
+
 def hop(sevm, workdir, src, name, host="127.0.0.1", prefix=()):
     """Migrate src to a new sevm (listening on host, run under prefix);
     return it once it runs the guest."""
@@ -144,6 +169,8 @@ def hop(sevm, workdir, src, name, host="127.0.0.1", prefix=()):
     check(first in (last, last + 1), f"heartbeats jumped: {last} at the source, then {first}")
     check(done["downtime_ms"] < 2000, f"downtime {done['downtime_ms']} ms")
     dst.self_check()
+    if dst.sev:
+        check_handler_idle(dst)
     return dst
 
 

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # /init of the level-1 host: a Debian kernel under QEMU's emulator with AMD
 # SVM. Loads KVM, runs sevm on the level-2 config, reports sevm's exit
-# status and its stderr, then powers level 1 off.
+# status and its stderr, then powers level 1 off. With l1.mode=migrate on
+# its command line it runs a source and a target sevm instead and migrates
+# the guest between them (below).
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
@@ -22,10 +24,29 @@ cd /l2
 # each time with the process never finishing); leaks are checked by the
 # native tier's ASan runs instead. Other builds ignore ASAN_OPTIONS.
 export ASAN_OPTIONS=detect_leaks=0
+# The level-1 mode from its kernel command line: run (one sevm) or migrate.
+mode=run
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	l1.mode=*) mode=${arg#*=} ;;
+	esac
+done
+
+# After sevm: the owner's log, which waits until then so that it does not
+# interleave with the guest's console.
+stop_owner() {
+	[ -n "${owner:-}" ] || return 0
+	kill "$owner"
+	wait "$logger"
+	show "l1: " /tmp/owner.log
+	show "l1: owner stderr: " /tmp/owner.err
+}
+
+# The owner service and a migration's stream go over loopback.
+ip link set lo up
 if grep -q '^\[sev\]' l2.toml; then
 	# The guest owner: a service on loopback expecting l2.toml. Its first
 	# line says it listens; reading it through a FIFO is the wait.
-	ip link set lo up
 	mkfifo /tmp/owner.out
 	/sevm/sevm owner init /tmp/owner >/dev/null
 	# --trust-any-platform: the emu platform is only made by the launch
@@ -41,28 +62,124 @@ if grep -q '^\[sev\]' l2.toml; then
 	cat <&3 >/tmp/owner.log &
 	logger=$!
 fi
-/sevm/sevm run l2.toml </dev/null 2>/tmp/sevm.err &
-spid=$!
-# Should sevm still run after 150 s (it takes under 60), say where it
-# waits, so that a hang leaves evidence on the console.
-(
-	sleep 150
-	[ -d "/proc/$spid" ] || exit 0
-	echo "l1: watchdog: sevm still there after 150 s: $(grep State "/proc/$spid/status")"
-	while read -r line; do echo "l1: watchdog: stderr: $line"; done </tmp/sevm.err
-	for t in /proc/$spid/task/*; do
-		echo "l1: watchdog: thread ${t##*/} $(cut -d' ' -f3 "$t/stat") wchan=$(cat "$t/wchan")"
-		sed 's/^/l1: watchdog:   /' "$t/stack" 2>/dev/null
+# wait_for FILE PATTERN SECONDS: whether a line of FILE matches in time.
+wait_for() {
+	n=0
+	while [ "$n" -lt "$3" ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 1
+		n=$((n + 1))
 	done
-) &
-wait "$spid"
-status=$?
-if [ -n "${owner:-}" ]; then
-	kill "$owner"
-	wait "$logger"
-	while read -r line; do echo "l1: $line"; done </tmp/owner.log
-	while read -r line; do echo "l1: owner stderr: $line"; done </tmp/owner.err
+	return 1
+}
+
+# Should sevm (any of them) still run after WATCHDOG_S, say where it waits,
+# so that a hang leaves evidence on the console.
+watchdog() {
+	sleep "$WATCHDOG_S"
+	alive=
+	for pid in "$@"; do
+		[ -d "/proc/$pid" ] || continue
+		alive=1
+		echo "l1: watchdog: sevm $pid still there after $WATCHDOG_S s: $(grep State "/proc/$pid/status")"
+		for t in /proc/$pid/task/*; do
+			echo "l1: watchdog: thread ${t##*/} $(cut -d' ' -f3 "$t/stat") wchan=$(cat "$t/wchan")"
+			sed 's/^/l1: watchdog:   /' "$t/stack" 2>/dev/null
+		done
+	done
+	[ -n "$alive" ] || return 0
+	for f in /tmp/*.err; do
+		while read -r line; do echo "l1: watchdog: $f: $line"; done <"$f"
+	done
+	for f in /tmp/*.out; do
+		tail -n 15 "$f" | while read -r line; do echo "l1: watchdog: $f: $line"; done
+	done
+}
+
+# Each of sevm's outputs, once it is done, with a prefix saying whose
+# ("src: "); an unfinished last line (a console cut mid-line by the
+# migration) as "src+ " and its text.
+show() {
+	[ -f "$2" ] || return 0
+	line=
+	while IFS= read -r line; do echo "$1$line"; line=; done <"$2"
+	[ -z "$line" ] || echo "${1%: }+ $line"
+}
+
+if [ "$mode" = migrate ]; then
+	# Live migration inside level 1 (tests/linux/run.sh migrate): the
+	# source runs the guest with its console in a file; once the workload
+	# beats, a target launches (attested, through the same owner) and
+	# waits; `sevm migrate` moves the guest; the target's console input is
+	# a FIFO, through which the workload is asked to verify ('v') once it
+	# beats there too. Its exit after that check ends the test.
+	WATCHDOG_S=400
+	/sevm/sevm run --control /tmp/src.sock l2.toml </dev/null >/tmp/src.out 2>/tmp/src.err &
+	src=$!
+	watchdog "$src" &
+	# (the console's lines end in CR LF)
+	if wait_for /tmp/src.out '^workload: heartbeat [3-9]' 300; then
+		echo "l1: the source's workload beats; starting the target"
+		mkfifo /tmp/dst.in
+		/sevm/sevm run --no-control --incoming 127.0.0.1:7100 l2.toml \
+			</tmp/dst.in >/tmp/dst.out 2>/tmp/dst.err &
+		dst=$!
+		watchdog "$dst" &
+		exec 4>/tmp/dst.in # the target's console input, held open
+		if wait_for /tmp/dst.err 'waiting for a migration' 120; then
+			echo "l1: the target listens; migrating"
+			timeout 300 /sevm/sevm migrate --control /tmp/src.sock --to 127.0.0.1:7100 \
+				>/tmp/migrate.out 2>&1
+			st=$?
+			echo "l1: migrate exit $st"
+			show "l1: migrate: " /tmp/migrate.out
+			[ "$st" = 0 ] || kill "$src" # it would run on: the test has failed
+			wait "$src"
+			echo "l1: source exit $?"
+			if [ "$st" = 0 ] && wait_for /tmp/dst.err 'migration received' 30 &&
+				wait_for /tmp/dst.out '^workload: heartbeat' 60; then
+				echo "l1: the target's workload beats"
+				# Two more beats at the target, then the check.
+				beats=$(grep -c '^workload: heartbeat' /tmp/dst.out)
+				n=0
+				while [ "$(grep -c '^workload: heartbeat' /tmp/dst.out)" -lt $((beats + 2)) ] &&
+					[ "$n" -lt 60 ]; do
+					sleep 1
+					n=$((n + 1))
+				done
+				printf 'v\n' >&4 # a canonical tty: the line is read at its end
+			else
+				echo "l1: no heartbeat at the target"
+				kill "$dst"
+			fi
+		else
+			echo "l1: the target did not listen"
+			kill "$src" "$dst"
+			wait "$src"
+		fi
+		wait "$dst"
+		echo "l1: target exit $?"
+		exec 4>&-
+	else
+		echo "l1: the source's workload did not beat"
+		kill "$src"
+		wait "$src"
+		echo "l1: source exit $?"
+	fi
+	stop_owner
+	show "src: " /tmp/src.out
+	show "dst: " /tmp/dst.out
+	show "l1: src stderr: " /tmp/src.err
+	show "l1: dst stderr: " /tmp/dst.err
+else
+	WATCHDOG_S=150 # sevm takes under 60 s
+	/sevm/sevm run l2.toml </dev/null 2>/tmp/sevm.err &
+	spid=$!
+	watchdog "$spid" &
+	wait "$spid"
+	status=$?
+	stop_owner
+	show "l1: sevm stderr: " /tmp/sevm.err
+	echo "l1: sevm exit $status"
 fi
-while read -r line; do echo "l1: sevm stderr: $line"; done </tmp/sevm.err
-echo "l1: sevm exit $status"
 poweroff -f

@@ -3,13 +3,21 @@
 # The linux test tier (docs/testing.md): sevm boots an unmodified Debian
 # kernel inside a nested KVM host, because this machine's /dev/kvm cannot.
 #
-#   tests/linux/run.sh boot|firmware|sev [BUILD_DIR]
+#   tests/linux/run.sh boot|firmware|sev|migrate|migrate-plain [BUILD_DIR]
 #
 # `firmware` boots level 2 through sevm's firmware (measured direct boot) and
 # also checks that the kernel sees the firmware's reserved regions. `sev`
 # does the same as an attested SEV-ES launch (emu platform) whose guest owner
 # runs as `sevm owner serve` in level 1, and checks that the secret table the
 # owner released is the one the firmware found (by its SHA-256).
+# `migrate` launches it the same way, then live-migrates it inside level 1
+# to a second, attested sevm (`--incoming`) while the workload runs, and
+# passes only if the workload's heartbeats go on at the target from where
+# they stopped, the console still works both ways there (a 'v' typed into
+# it makes the workload verify every page it wrote, which must pass) and
+# the guest then powers off with every sevm exiting 0. `migrate-plain`
+# does the same with a plain VM (direct boot, no [sev]): the hosts copy
+# memory and registers themselves.
 # Level 1 is the Debian cloud kernel under QEMU's TCG emulator with
 # `-cpu max` (AMD SVM with nested paging), which loads kvm-amd and runs
 # `sevm run` on a level-2 config: the same kernel, 2 vCPUs, 512 MiB, an
@@ -35,8 +43,10 @@ fail() {
 	exit 1
 }
 
-[[ "$mode" == boot || "$mode" == firmware || "$mode" == sev ]] ||
-	{ echo "usage: $0 boot|firmware|sev [BUILD_DIR]" >&2; exit 2; }
+case "$mode" in
+boot | firmware | sev | migrate | migrate-plain) ;;
+*) echo "usage: $0 boot|firmware|sev|migrate|migrate-plain [BUILD_DIR]" >&2; exit 2 ;;
+esac
 if ! command -v "$qemu" >/dev/null; then
 	echo "SKIP: $qemu is not installed (scripts/install-deps.sh installs qemu-system-x86)"
 	exit 77
@@ -46,7 +56,7 @@ workload=$build/tests/linux/workload
 [[ -x "$sevm" && -x "$workload" ]] || fail "build $build first: $sevm or $workload is missing"
 
 firmware=
-if [[ "$mode" == firmware || "$mode" == sev ]]; then
+if [[ "$mode" != boot && "$mode" != migrate-plain ]]; then
 	firmware=$build/firmware/sevm-fw.bin
 	[[ -f "$firmware" ]] || fail "build $build first: $firmware is missing"
 fi
@@ -55,8 +65,64 @@ log=$out/console.log
 rm -rf "$out"
 mkdir -p "$out"
 start=$(date +%s)
-if ! "$here/images.sh" "$here/.cache" "$out" "$sevm" "$workload" console=ttyS0 baseline \
-	"$firmware" "$mode" >"$out/images.log" 2>&1; then
+
+# migrate: what the console shows of the source (src:), the target (dst:),
+# `sevm migrate` and each sevm's stderr; ends the test either way.
+check_migration() {
+	local st last first beats
+	for who in migrate source target; do
+		st=$(sed -n "s/^l1: $who exit \([0-9]*\)$/\1/p" "$log" | tail -n 1)
+		[[ "$st" == 0 ]] || fail "the $who sevm exited ${st:-never} (stderr in the console as 'l1: src/dst stderr:')"
+	done
+	if [[ "$mode" == migrate ]]; then
+		grep -q '^l1: src stderr: sevm: SEV-ES launch attested' "$log" ||
+			fail "the source was no attested SEV-ES launch"
+		grep -q '^l1: dst stderr: sevm: SEV-ES launch attested' "$log" ||
+			fail "the target was no attested SEV-ES launch"
+	fi
+	grep -q '^src: l2: online cpus 2$' "$log" || fail "the guest did not see 2 CPUs"
+	grep -q '^l1: migrate: migrated to 127.0.0.1:7100: total' "$log" ||
+		fail "sevm migrate printed no summary"
+	grep -q '^l1: dst stderr: sevm: migration received' "$log" ||
+		fail "the target did not take the guest over"
+	# The guest's console as one stream: the source's output, its last
+	# line perhaps cut by the pause ("src+ "), then the target's after its
+	# own firmware's lines. Every heartbeat in it must follow the one
+	# before: none lost, none twice.
+	local beats_all
+	beats_all=$(awk '
+		/^src: / { out = out substr($0, 6) "\n" }
+		/^src\+ / { out = out substr($0, 6) }
+		/^dst: firmware: / { next }
+		/^dst: / { out = out substr($0, 6) "\n" }
+		END { printf "%s", out }' "$log" |
+		sed -n 's/^workload: heartbeat \([0-9]*\)$/\1/p')
+	last=$(sed -n 's/^src: workload: heartbeat \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	[[ -n "$last" ]] || fail "no heartbeat at the source"
+	beats=$(awk -v n="$last" '$1 > n' <<<"$beats_all" | wc -l)
+	first=$((last + 1))
+	awk 'NR > 1 && $1 != prev + 1 { print "after " prev ", " $1; bad = 1 } { prev = $1 } END { exit bad }' \
+		<<<"$beats_all" >"$out/gaps" ||
+		fail "the heartbeats did not go on one by one across the migration: $(head -3 "$out/gaps")"
+	((beats >= 2)) || fail "only $beats heartbeats at the target"
+	grep -q '^dst: workload: verify PASS' "$log" ||
+		fail "the workload's verification did not pass at the target (after the console's 'v')"
+	grep -q '^l1: dst stderr: sevm: guest powered off$' "$log" ||
+		fail "the guest did not power off cleanly at the target"
+	echo "linux tier: $mode: heartbeats $last at the source, then $first..$((first + beats - 1)) at the target, verify PASS, $(grep -m1 '^l1: migrate: migrated' "$log" | sed 's/^l1: migrate: //'), $(($(date +%s) - start))s"
+	echo "linux tier: PASS"
+	exit 0
+}
+l2_cmdline=console=ttyS0 sev=$mode l1_mode=run
+if [[ "$mode" == migrate-plain ]]; then
+	l2_cmdline="console=ttyS0 quiet workload.check=0" sev= l1_mode=migrate
+elif [[ "$mode" == migrate ]]; then
+	# quiet: the guest's boot log would only slow the emulated UART; the
+	# workload verifies when told to ('v'), not by itself.
+	l2_cmdline="console=ttyS0 quiet workload.check=0" sev=sev l1_mode=migrate
+fi
+if ! "$here/images.sh" "$here/.cache" "$out" "$sevm" "$workload" "$l2_cmdline" baseline \
+	"$firmware" "$sev" >"$out/images.log" 2>&1; then
 	cat "$out/images.log"
 	fail "building the images failed (apt-get download needs Debian's archive)"
 fi
@@ -65,7 +131,7 @@ fi
 timeout --foreground -k 10 "$timeout_s" "$qemu" \
 	-accel tcg,thread=multi -cpu max -m 3072 -smp 2 \
 	-kernel "$out/vmlinuz" -initrd "$out/l1.cpio.gz" \
-	-append "console=ttyS0 quiet" \
+	-append "console=ttyS0 quiet l1.mode=$l1_mode" \
 	-serial stdio -display none -monitor none -no-reboot -nic none \
 	</dev/null >"$log.raw" 2>&1 &
 qemu_pid=$!
@@ -97,6 +163,7 @@ elapsed=$(($(date +%s) - start))
 [[ $qemu_status -eq 124 ]] && fail "timed out after ${timeout_s}s"
 
 grep -q '^l1: /dev/kvm ready' "$log" || fail "level 1 has no /dev/kvm (kvm-amd did not load)"
+[[ "$mode" == migrate* ]] && check_migration
 status=$(sed -n 's/^l1: sevm exit \([0-9]*\).*/\1/p' "$log" | tail -n 1)
 [[ -n "$status" ]] || fail "sevm did not finish inside level 1"
 cpus=$(sed -n 's/^l2: online cpus \([0-9]*\).*/\1/p' "$log" | tail -n 1)

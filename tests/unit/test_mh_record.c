@@ -151,11 +151,17 @@ static struct mig *mig_new(enum mh_impl s_impl, enum mh_impl t_impl)
 	m->sg = (struct mh_guest){g_page, NULL, g_in_ram, g_is_private, &m->src, g_vmsa, NULL, NULL};
 	m->tg = (struct mh_guest){g_page,  g_page_rw,	 g_in_ram,  g_is_private,
 				  &m->dst, NULL, g_vmsa_stash, g_vmsa_rw};
-	m->sent = (struct mh_applied){m->sent_last, SRC_PFNS, 0, m->sent_vmsa_last, NR_VMSAS};
+	m->sent = (struct mh_applied){.last = m->sent_last,
+				      .nr_pfns = SRC_PFNS,
+				      .vmsa_last = m->sent_vmsa_last,
+				      .nr_vmsas = NR_VMSAS};
 	mh_epoch_init_impl(&m->se, transport_key, source_nonce, target_nonce, s_impl);
 	memcpy(m->t.transport_key, transport_key, 32);
 	memcpy(m->t.target_nonce, target_nonce, 16);
-	m->t.applied = (struct mh_applied){m->dst_last, NR_PFNS, 0, m->dst_vmsa_last, NR_VMSAS};
+	m->t.applied = (struct mh_applied){.last = m->dst_last,
+					   .nr_pfns = NR_PFNS,
+					   .vmsa_last = m->dst_vmsa_last,
+					   .nr_vmsas = NR_VMSAS};
 	m->t.impl = t_impl;
 	m->s_staging = xmalloc(MH_RECORD_MAX);
 	m->t_staging = xmalloc(MH_RECORD_MAX);
@@ -368,7 +374,7 @@ static struct rec ossl_record(const uint8_t sn[16], const uint8_t tn[16], uint16
 	struct rec r = {xmalloc(MH_RECORD_MAX + 64), 0};
 	size_t aad_len = 40 + 8 * (size_t)n;
 	put32(r.b, 0x31524d53u);
-	r.b[4] = 3, r.b[5] = 0; /* version 3 */
+	r.b[4] = 4, r.b[5] = 0; /* version 4 */
 	r.b[6] = (uint8_t)type, r.b[7] = 0;
 	put64(r.b + 8, seq);
 	memcpy(r.b + 16, sn, 16);
@@ -407,26 +413,51 @@ static uint8_t *ossl_pages_body(const struct mig *m, const uint64_t *gpa, uint32
 	return b;
 }
 
-/* The commit digest computed with OpenSSL from a last[] array. */
-/* struct mh_commit as OpenSSL computes it: pages, records, vmsas, digest. */
+/* F(pfn, seq) of the commit (mh_abi.h, struct mh_commit) with OpenSSL:
+ * one AES-256-ECB block under the epoch key, spelled out from the spec. */
+static void ossl_commit_prf(const uint8_t key[32], uint64_t pfn, uint64_t seq, uint64_t v[2])
+{
+	uint8_t in[16], out[32];
+	int n = 0;
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	assert_non_null(c);
+	put32(in, 0x43u | (uint32_t)(pfn >> 32) << 8);
+	put64(in + 4, seq);
+	in[12] = (uint8_t)(pfn >> 24), in[13] = (uint8_t)(pfn >> 16); /* big-endian counter */
+	in[14] = (uint8_t)(pfn >> 8), in[15] = (uint8_t)pfn;
+	assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_256_ecb(), NULL, key, NULL), 1);
+	EVP_CIPHER_CTX_set_padding(c, 0);
+	assert_int_equal(EVP_EncryptUpdate(c, out, &n, in, 16), 1);
+	assert_int_equal(n, 16);
+	EVP_CIPHER_CTX_free(c);
+	v[0] = get64(out), v[1] = get64(out + 8);
+}
+
+/* struct mh_commit as OpenSSL computes it from final last[] arrays, under
+ * the epoch of the global source and target nonces: pages, records,
+ * vmsas, digest. */
 static void ossl_commit_v(const uint64_t *last, uint64_t nr_pfns, uint64_t records,
 			  const uint64_t *vmsa_last, uint32_t nr_vmsas, uint8_t out[56])
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	uint64_t pages = 0, vmsas = 0;
-	assert_non_null(c);
-	assert_int_equal(EVP_DigestInit_ex(c, EVP_sha256(), NULL), 1);
+	unsigned __int128 sum = 0;
+	uint8_t key[32], e[16];
+	ossl_epoch_key(source_nonce, target_nonce, key);
 	for (uint64_t pfn = 0; pfn < nr_pfns; pfn++) {
-		uint8_t e[16];
+		uint64_t v[2];
 		if (last[pfn] == 0)
 			continue;
-		put64(e, pfn * PAGE);
-		put64(e + 8, last[pfn]);
-		assert_int_equal(EVP_DigestUpdate(c, e, 16), 1);
+		ossl_commit_prf(key, pfn, last[pfn], v);
+		sum += (unsigned __int128)v[1] << 64 | v[0];
 		pages++;
 	}
+	assert_non_null(c);
+	assert_int_equal(EVP_DigestInit_ex(c, EVP_sha256(), NULL), 1);
+	put64(e, (uint64_t)sum);
+	put64(e + 8, (uint64_t)(sum >> 64));
+	assert_int_equal(EVP_DigestUpdate(c, e, 16), 1);
 	for (uint32_t i = 0; i < nr_vmsas; i++) {
-		uint8_t e[16];
 		if (vmsa_last[i] == 0)
 			continue;
 		put64(e, (1ull << 63) | i); /* MH_VMSA_KEY(i), spelled out */
@@ -869,15 +900,22 @@ static void test_mh_opens_openssl_records(void **state)
 static void test_commit_digest_vs_openssl(void **state)
 {
 	(void)state;
-	static uint64_t last[5000];
+	static uint64_t last[5000], want_last[5000];
 	uint8_t want[56];
 	struct mh_commit c;
+	struct mh_epoch e;
 	uint64_t vl[NR_VMSAS] = {5, 0, 77, 1};
-	for (int i = 0; i < 5000; i++)
-		last[i] = (rng() % 3 == 0) ? 0 : rng() >> 20;
-	struct mh_applied a = {last, 5000, 1234, NULL, 0};
+	struct mh_applied a = {.last = last, .nr_pfns = 5000, .records = 1234};
+	/* Pages set, then set again (the running sum drops their old
+	 * numbers), some never: only the final numbers count. */
+	mh_epoch_init(&e, transport_key, source_nonce, target_nonce);
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 5000; i++)
+			if (rng() % 3 != 0)
+				mh_applied_set(&e, &a, (uint64_t)i, want_last[i] = rng() >> 20 | 1);
 	mh_commit_compute(&a, &c);
-	ossl_commit(last, 5000, 1234, want);
+	ossl_commit(want_last, 5000, 1234, want);
+	assert_memory_equal(last, want_last, sizeof(last));
 	assert_int_equal(c.pages, get64(want));
 	assert_int_equal(c.records, 1234);
 	assert_int_equal(c.vmsas, 0);
@@ -885,10 +923,20 @@ static void test_commit_digest_vs_openssl(void **state)
 	/* With VMSAs: three of four migrated. */
 	a.vmsa_last = vl, a.nr_vmsas = NR_VMSAS;
 	mh_commit_compute(&a, &c);
-	ossl_commit_v(last, 5000, 1234, vl, NR_VMSAS, want);
+	ossl_commit_v(want_last, 5000, 1234, vl, NR_VMSAS, want);
 	assert_int_equal(c.vmsas, 3);
 	assert_int_equal(get64(want + 16), 3);
 	assert_memory_equal(c.digest, want + 24, 32);
+	/* The sum is order-free but not blind: one page one number older
+	 * changes the digest. */
+	uint64_t old = want_last[7];
+	mh_applied_set(&e, &a, 7, old + 1);
+	mh_commit_compute(&a, &c);
+	assert_memory_not_equal(c.digest, want + 24, 32);
+	mh_applied_set(&e, &a, 7, old);
+	mh_commit_compute(&a, &c);
+	assert_memory_equal(c.digest, want + 24, 32);
+	mh_epoch_wipe(&e);
 }
 
 /*
@@ -1162,8 +1210,8 @@ static void test_refuse_malformed(void **state)
 	refused(m, t, MH_ERR_MALFORMED, 0);
 
 	struct { size_t off; uint8_t val; } edits[] = {
-		{4, 2},		/* version 2: before VMSA records */
-		{4, 4},		/* version 4 */
+		{4, 3},		/* version 3: the commit's digest over every page */
+		{4, 5},		/* version 5 */
 		{6, 0},		/* type 0 */
 		{6, 4},		/* type 4 */
 		{32, 3},	/* nr_pages: lengths no longer add up */

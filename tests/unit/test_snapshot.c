@@ -123,6 +123,20 @@ static void set_msr(int fd, uint32_t index, uint64_t val)
 	assert_int_equal(kvm_set_msrs(fd, &m.hdr), 1);
 }
 
+#define APIC_BASE_EN (1ull << 11)
+#define APIC_BASE_EXTD (1ull << 10)
+
+static uint64_t msr_get(int fd, uint32_t index)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = {.hdr.nmsrs = 1, .e = {.index = index}};
+
+	assert_int_equal(kvm_get_msrs(fd, &m.hdr), 1);
+	return m.e.data;
+}
+
 /* Values nobody would have by accident, in every part a snapshot holds. */
 static void set_distinctive(int fd)
 {
@@ -246,6 +260,9 @@ static void test_sealed_vcpu(void **state)
 	vm_new(&a), vm_new(&b);
 	assert_int_equal(vcpu_snapshot_init(&s, xsave_size), 0);
 	set_distinctive(a.v.fd);
+	/* The guest turned x2APIC on (SDM vol. 3 §11.12.1: EN and EXTD). */
+	uint64_t apic_base = msr_get(a.v.fd, MSR_IA32_APICBASE);
+	set_msr(a.v.fd, MSR_IA32_APICBASE, apic_base | APIC_BASE_EN | APIC_BASE_EXTD);
 	vcpu_protect_state(&a.v);
 	assert_int_equal(vcpu_snapshot_save(&a.v, &msr_list, SNAPSHOT_ALL, &s, err, sizeof(err)),
 			 -EPERM);
@@ -265,6 +282,10 @@ static void test_sealed_vcpu(void **state)
 	struct kvm_regs r;
 	assert_int_equal(kvm_get_regs(b.v.fd, &r), 0);
 	assert_int_not_equal(r.rax, 0x1111111111111111ull);
+	/* But its APIC is in the guest's mode, as its LAPIC image says. */
+	assert_int_equal(msr_get(b.v.fd, MSR_IA32_APICBASE),
+			 apic_base | APIC_BASE_EN | APIC_BASE_EXTD);
+	assert_int_equal(lapic_reg(&s.lapic, LAPIC_SVR), 0x1ff);
 	vcpu_snapshot_free(&s);
 	vm_free(&a), vm_free(&b);
 }
