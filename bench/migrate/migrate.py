@@ -6,7 +6,9 @@ memory idle (16 MiB of pattern, the rest zeros) and 1 GiB with a 256 MiB
 working set rewritten as fast as the workload can (dirty=max). Per case:
 total time, downtime, bytes, rounds, throughput, and the ratio to QEMU.
 Last line: `migrate ratio sevm-es/qemu: R` for the idle case (targets:
-sevm SEV-ES total time <= QEMU plain's; downtime <= 50 ms).
+sevm SEV-ES total time <= QEMU plain's; downtime <= 50 ms). Each figure is
+the median of --runs runs (3), the VMMs interleaved: single runs vary by
+a factor of 2 or more on the two-core development VM.
 
 QEMU runs testguest.bin (Multiboot, SeaBIOS) with max-bandwidth lifted
 (its default cap of 128 MiB/s would decide the result) and a 50 ms
@@ -174,17 +176,31 @@ def qemu_case(qemu, work, mb, cmdline):
         stop(src, dst)
 
 
+def median_run(runs):
+    """Each figure's median over the runs (an odd number of them), and
+    every run's total time, slowest last."""
+    mid = len(runs) // 2
+    r = {k: sorted(x[k] for x in runs)[mid] for k in runs[0]}
+    r["totals"] = sorted(x["total_ms"] for x in runs)
+    return r
+
+
 def row(name, r):
     gib_s = r["bytes"] / (1 << 30) / (r["total_ms"] / 1000) if r["total_ms"] else 0
     print(f"  {name:12} total {r['total_ms']:7.0f} ms  downtime {r['downtime_ms']:6.1f} ms  "
-          f"{r['bytes'] / (1 << 20):8.1f} MiB  {r['rounds']:3} rounds  {gib_s:6.2f} GiB/s")
+          f"{r['bytes'] / (1 << 20):8.1f} MiB  {r['rounds']:3} rounds  {gib_s:6.2f} GiB/s  "
+          f"(runs: {', '.join(f'{t:.0f}' for t in r['totals'])} ms)")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="runs per case and VMM, medians reported (odd; default 3)")
     args = ap.parse_args()
+    if args.runs < 1 or args.runs % 2 == 0:
+        sys.exit("bench migrate: --runs takes an odd number")
     sevm = os.path.abspath(os.path.join(args.build, "sevm"))
     bz = os.path.abspath(os.path.join(args.build, "tests/guest/testguest.bzImage"))
     fw = os.path.abspath(os.path.join(args.build, "firmware/sevm-fw.bin"))
@@ -196,11 +212,16 @@ def main():
     try:
         for name, cmdline in CASES:
             print(f"{name} ({cmdline}):")
-            s = sevm_case(sevm, work, bz, cmdline)
+            # The three interleaved, run after run, so that a slow spell of
+            # the machine does not fall on one VMM only.
+            runs = {"s": [], "e": [], "q": []}
+            for _ in range(args.runs):
+                runs["s"].append(sevm_case(sevm, work, bz, cmdline))
+                runs["e"].append(sevm_case(sevm, work, bz, cmdline, fw))
+                runs["q"].append(qemu_case(args.qemu, work, mb, cmdline))
+            s, e, q = (median_run(runs[k]) for k in "seq")
             row("sevm plain", s)
-            e = sevm_case(sevm, work, bz, cmdline, fw)
             row("sevm SEV-ES", e)
-            q = qemu_case(args.qemu, work, mb, cmdline)
             row("qemu plain", q)
             print(f"  ratio total time sevm-plain/qemu {s['total_ms'] / q['total_ms']:.2f}, "
                   f"sevm-es/qemu {e['total_ms'] / q['total_ms']:.2f}")
