@@ -113,7 +113,8 @@ static int fill(struct mh_host *h, unsigned int i, const struct mh_request *req)
 		if (!req->record || !req->record_len ||
 		    req->record_len > MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET)
 			return -EINVAL;
-		memcpy(record_at(h, i), req->record, req->record_len);
+		if (req->record != record_at(h, i)) /* else received in place */
+			memcpy(record_at(h, i), req->record, req->record_len);
 		break;
 	default:
 		return -EINVAL;
@@ -126,23 +127,46 @@ static int fill(struct mh_host *h, unsigned int i, const struct mh_request *req)
 	return 0;
 }
 
-int mh_host_post(struct mh_host *h, const struct mh_request *req)
+/* The next free slot in turn, or -EBUSY. */
+static int free_slot(const struct mh_host *h)
 {
 	for (unsigned int k = 0; k < h->nr_slots; k++) {
 		unsigned int i = (h->next_slot + k) % h->nr_slots;
-		struct mh_slot *s = slot_at(h, i);
-		int ret;
 
-		if (load_acquire(&s->state) != MH_SLOT_FREE)
-			continue;
-		ret = fill(h, i, req);
-		if (ret)
-			return ret;
-		store_release(&s->state, MH_SLOT_POSTED);
-		h->next_slot = (i + 1) % h->nr_slots;
-		return (int)i;
+		if (load_acquire(&slot_at(h, i)->state) == MH_SLOT_FREE)
+			return (int)i;
 	}
 	return -EBUSY;
+}
+
+int mh_host_post_in(struct mh_host *h, int slot, const struct mh_request *req)
+{
+	struct mh_slot *s;
+	int ret;
+
+	if (slot < 0 || (unsigned int)slot >= h->nr_slots)
+		return -EINVAL;
+	s = slot_at(h, (unsigned int)slot);
+	if (load_acquire(&s->state) != MH_SLOT_FREE)
+		return -EBUSY;
+	if ((ret = fill(h, (unsigned int)slot, req)))
+		return ret;
+	store_release(&s->state, MH_SLOT_POSTED);
+	h->next_slot = ((unsigned int)slot + 1) % h->nr_slots;
+	return slot;
+}
+
+int mh_host_post(struct mh_host *h, const struct mh_request *req)
+{
+	int slot = free_slot(h);
+
+	return slot < 0 ? slot : mh_host_post_in(h, slot, req);
+}
+
+uint8_t *mh_host_reserve(struct mh_host *h, int *slot)
+{
+	*slot = free_slot(h);
+	return *slot < 0 ? NULL : record_at(h, (unsigned int)*slot);
 }
 
 int mh_host_wait(struct mh_host *h, int slot, int timeout_ms, struct mh_result *res)

@@ -42,8 +42,8 @@ unsigned int mh_host_ready(const struct mh_host *h, uint32_t *error);
 struct mh_request {
 	enum mh_op op;
 	unsigned int nr_pages;
-	const uint64_t *gpa;	  /* SEAL: GPAs; SEAL_VMSA: vCPU indexes */
-	const uint8_t *record;	  /* OPEN */
+	const uint64_t *gpa;   /* SEAL: GPAs; SEAL_VMSA: vCPU indexes */
+	const uint8_t *record; /* OPEN */
 	size_t record_len;
 	uint8_t target_nonce[16]; /* BEGIN */
 };
@@ -63,6 +63,17 @@ struct mh_result {
  * slot is in flight, -EINVAL for a request that cannot be posted.
  */
 int mh_host_post(struct mh_host *h, const struct mh_request *req)
+    __attribute__((warn_unused_result));
+
+/*
+ * A free slot's record area, to receive an OPEN's record into straight
+ * from the network (*slot its index), or NULL when every slot is in
+ * flight. The slot stays free (the MH ignores it) until mh_host_post_in()
+ * posts it; an OPEN whose record is already there is not copied.
+ */
+uint8_t *mh_host_reserve(struct mh_host *h, int *slot) __attribute__((warn_unused_result));
+/* Post req into that slot, which must be free: its index, or -EBUSY/-EINVAL. */
+int mh_host_post_in(struct mh_host *h, int slot, const struct mh_request *req)
     __attribute__((warn_unused_result));
 
 /*

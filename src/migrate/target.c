@@ -150,7 +150,6 @@ struct sev_target {
 	struct mh_host mh;
 	bool committed; /* the MH verified the COMMIT */
 	bool paused;	/* the OS vCPUs, parked in the firmware, are stopped */
-	uint8_t *rec;	/* a record, as received */
 	/* OPENs in flight, oldest first (slot, record type). Records of one
 	 * round name each page once, so their order does not matter; the
 	 * source marks each round's end ("round"), and the target drains
@@ -200,33 +199,41 @@ static int open_drain(struct sev_target *t, char *err, size_t errlen)
 
 static int pause_os_vcpus(struct vm *vm, struct sev_target *t, char *err, size_t errlen);
 
-/* A record from the stream into the target's MH (in flight; see above). */
+/* A record from the stream into the target's MH (in flight; see above),
+ * received straight into a free slot: no copy on the host. */
 static int recv_record(struct xport *x, struct vm *vm, struct sev_target *t,
 		       const struct wire_msg *m, char *err, size_t errlen)
 {
-	struct mh_request req = {.op = MH_OP_OPEN, .record = t->rec};
+	struct mh_request req = {.op = MH_OP_OPEN, .record_len = m->payload};
 	unsigned int type;
+	uint8_t *rec;
 	int slot, ret;
 
 	if (!m->payload || m->payload > MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET) {
 		snprintf(err, errlen, "'record' of %llu bytes", (unsigned long long)m->payload);
 		return -EPROTO;
 	}
-	if ((ret = xport_recv(x, t->rec, m->payload)))
+	while (!(rec = mh_host_reserve(&t->mh, &slot))) {
+		if (!t->fly_n) {
+			snprintf(err, errlen, "no free Migration Handler slot");
+			return -EBUSY;
+		}
+		if ((ret = open_complete(t, err, errlen)))
+			return ret;
+	}
+	if ((ret = xport_recv(x, rec, m->payload)))
 		return ret;
-	req.record_len = m->payload;
+	req.record = rec;
 	/* The header is in the clear (additional data): the record's type. */
-	type = req.record_len >= 8 ? (unsigned int)(t->rec[6] | t->rec[7] << 8) : 0;
+	type = req.record_len >= 8 ? (unsigned int)(rec[6] | rec[7] << 8) : 0;
 	if (type != MH_REC_PAGES && (ret = open_drain(t, err, errlen)))
 		return ret;
 	/* VMSAs are written (after the commit) only into stopped vCPUs. */
 	if ((type == MH_REC_VMSA || type == MH_REC_COMMIT) &&
 	    (ret = pause_os_vcpus(vm, t, err, errlen)))
 		return ret;
-	while ((slot = mh_host_post(&t->mh, &req)) == -EBUSY && t->fly_n)
-		if ((ret = open_complete(t, err, errlen)))
-			return ret;
-	if (slot < 0) {
+	/* Draining freed other slots only: this one is still free. */
+	if ((slot = mh_host_post_in(&t->mh, slot, &req)) < 0) {
 		snprintf(err, errlen, "posting to the Migration Handler: %s", strerror(-slot));
 		return slot;
 	}
@@ -300,7 +307,7 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 	int lfd, ret;
 
 	err[0] = 0;
-	if (!seen || (vm->sev && !(t.rec = malloc(MH_SLOT_SIZE)))) {
+	if (!seen) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
 		goto out;
@@ -428,6 +435,5 @@ out:
 	wire_msg_free(&m);
 	xport_close(&x);
 	free(seen);
-	free(t.rec);
 	return ret;
 }

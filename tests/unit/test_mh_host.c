@@ -218,6 +218,41 @@ static void test_timeout_and_lying_mh(void **state)
 	assert_int_equal(mh_host_wait(&f->h, s, 50, &r), -EPROTO);
 }
 
+/* A record received straight into a free slot, then posted there. */
+static void test_reserve_in_place(void **state)
+{
+	struct fx *f = *state;
+	uint64_t gpa = 0x3000;
+	struct mh_request seal = {.op = MH_OP_SEAL, .nr_pages = 1, .gpa = &gpa};
+	struct mh_result r;
+	char err[200];
+	int s, busy[4];
+	uint8_t *rec;
+
+	assert_int_equal(mh_host_attach(&f->h, f->shared, SHARED_SIZE, err, sizeof(err)), 0);
+	rec = mh_host_reserve(&f->h, &s);
+	assert_non_null(rec);
+	assert_ptr_equal(rec, (uint8_t *)slot(f->shared, (unsigned)s) + MH_SLOT_RECORD_OFFSET);
+	/* Reserved is still free: the MH leaves it alone. */
+	assert_int_equal(slot(f->shared, (unsigned)s)->state, MH_SLOT_FREE);
+	memset(rec, 0xee, 40); /* the fake MH refuses a record starting 0xee */
+	struct mh_request open = {.op = MH_OP_OPEN, .record = rec, .record_len = 40};
+	assert_int_equal(mh_host_post_in(&f->h, s, &open), s);
+	assert_int_equal(slot(f->shared, (unsigned)s)->record_len, 40);
+	assert_int_equal(mh_host_wait(&f->h, s, 5000, &r), 0);
+	assert_int_equal(r.status, MH_ERR_AUTH); /* it saw the bytes received in place */
+	/* A slot in flight cannot be posted into; none free, none reserved. */
+	assert_int_equal(mh_host_post_in(&f->h, s, &open), -EBUSY);
+	mh_host_release(&f->h, s);
+	f->mh.answer = false;
+	for (int i = 0; i < 4; i++)
+		assert_true((busy[i] = mh_host_post(&f->h, &seal)) >= 0);
+	assert_null(mh_host_reserve(&f->h, &s));
+	assert_int_equal(s, -EBUSY);
+	assert_int_equal(mh_host_post_in(&f->h, 7, &open), -EINVAL);
+	(void)busy;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -227,6 +262,7 @@ int main(void)
 	    T(test_post_and_wait),
 	    T(test_refusal_and_bad_requests),
 	    T(test_timeout_and_lying_mh),
+	    T(test_reserve_in_place),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
