@@ -88,7 +88,9 @@ static int auto_converge(struct src *s)
 	sent = s->st.pages - s->pages_at_check;
 	s->check_ms = now;
 	s->pages_at_check = s->st.pages;
-	if (added * 2 < sent || s->st.throttle_pct >= THROTTLE_MAX_PCT)
+	/* Nothing sent (a stalled link or target): no measure of the guest,
+	 * which a failing migration must not leave throttled meanwhile. */
+	if (!sent || added * 2 < sent || s->st.throttle_pct >= THROTTLE_MAX_PCT)
 		return 0;
 	s->st.throttle_pct =
 	    s->st.throttle_pct ? s->st.throttle_pct + THROTTLE_STEP_PCT : THROTTLE_INITIAL_PCT;
