@@ -590,9 +590,12 @@ static void sum_sub(uint64_t sum[2], const uint64_t v[2])
 
 void mh_applied_set(const struct mh_epoch *e, struct mh_applied *a, uint64_t pfn, uint64_t seq)
 {
-	uint64_t old = a->last[pfn], v[2];
+	/* One exchange: should a host post one page to two source handlers
+	 * at once, each still subtracts exactly the number it replaced, and
+	 * the handlers' sums together match last[] (the commit then names
+	 * both records, which no target can have applied). */
+	uint64_t old = __atomic_exchange_n(&a->last[pfn], seq, __ATOMIC_RELAXED), v[2];
 
-	a->last[pfn] = seq;
 	commit_prf(e, pfn, seq, v);
 	sum_add(a->sum, v);
 	if (old) {

@@ -67,7 +67,8 @@ void dirty_map_free(struct dirty_map *d)
 	d->nr_pfns = 0;
 }
 
-int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d, uint64_t *added)
+int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d, uint64_t *added,
+		    bool (*ignore)(const void *arg, uint64_t pfn), const void *arg)
 {
 	if (added)
 		*added = 0;
@@ -90,7 +91,7 @@ int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d, u
 
 				if (p >= pages)
 					continue;
-				if (added && !(*word & bit))
+				if (added && !(*word & bit) && !(ignore && ignore(arg, first + p)))
 					(*added)++;
 				*word |= bit;
 			}

@@ -8,6 +8,7 @@
 #ifndef SEVM_SRC_MIGRATE_DIRTY_H
 #define SEVM_SRC_MIGRATE_DIRTY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mem.h"
@@ -29,10 +30,12 @@ void dirty_map_free(struct dirty_map *d);
 
 /*
  * OR the pages written since the last fetch (or start) into d, and clear
- * KVM's log; *added (if not NULL): how many of them were not in d yet.
- * Returns 0 or -errno.
+ * KVM's log; *added (if not NULL): how many of them were not in d yet,
+ * leaving out pfns for which ignore(arg, pfn) holds (if given). Returns 0
+ * or -errno.
  */
-int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d, uint64_t *added)
+int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d, uint64_t *added,
+		    bool (*ignore)(const void *arg, uint64_t pfn), const void *arg)
     __attribute__((warn_unused_result));
 
 static inline int dirty_map_test(const struct dirty_map *d, uint64_t pfn)

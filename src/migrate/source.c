@@ -68,6 +68,8 @@ static int failed(struct src *s, int ret, const char *what)
 	return ret;
 }
 
+static bool sev_skip_pfn(const void *arg, uint64_t pfn);
+
 /*
  * Auto-converge (throttle.h), looked at every THROTTLE_CHECK_MS of
  * pre-copy, within rounds too: the first round of a big guest can last
@@ -83,7 +85,10 @@ static int auto_converge(struct src *s)
 
 	if (!s->precopy || !s->o->auto_converge || now - s->check_ms < THROTTLE_CHECK_MS)
 		return 0;
-	if ((ret = dirty_log_fetch(&s->vm->mem, s->vm->vm_fd, &s->dirty, &added)))
+	/* Under SEV-ES the MH itself writes its slots and private memory
+	 * with every record: that is not the guest dirtying. */
+	if ((ret = dirty_log_fetch(&s->vm->mem, s->vm->vm_fd, &s->dirty, &added,
+				   s->sev ? sev_skip_pfn : NULL, s)))
 		return failed(s, ret, "KVM_GET_DIRTY_LOG");
 	sent = s->st.pages - s->pages_at_check;
 	s->check_ms = now;
@@ -276,6 +281,11 @@ static bool sev_skip(const struct src *s, uint64_t gpa)
 	       s->private_map[pfn / 8] >> (pfn % 8) & 1;
 }
 
+static bool sev_skip_pfn(const void *arg, uint64_t pfn)
+{
+	return sev_skip(arg, pfn * MEM_PAGE_SIZE);
+}
+
 static int add_page(struct src *s, uint64_t gpa)
 {
 	/* A page never written since launch is a hole on the target too (a
@@ -320,7 +330,7 @@ static int send_all(struct src *s)
 static int send_dirty(struct src *s, bool final, uint64_t *count)
 {
 	const struct guest_mem *m = &s->vm->mem;
-	int ret = dirty_log_fetch(m, s->vm->vm_fd, &s->dirty, NULL);
+	int ret = dirty_log_fetch(m, s->vm->vm_fd, &s->dirty, NULL, NULL, NULL);
 
 	*count = 0;
 	s->ext = (struct mem_extent){0};

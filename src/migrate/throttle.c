@@ -6,6 +6,7 @@
 #include "vm.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,14 +25,24 @@ static bool wait_until(struct throttle *t, const struct timespec *deadline)
 	return !t->stop;
 }
 
-/* A vCPU that is not running (the VM ending) is left as it is. */
+/* Pause the running vCPUs, noting which; resume only those: a vCPU that
+ * was not running (paused by someone else, or the VM ending) is left as
+ * it is. */
 static void set_paused(struct throttle *t, bool pause)
 {
 	for (unsigned int i = 0; i < t->nr_vcpus; i++) {
 		struct vcpu *v = &t->vm->vcpus[i];
-		int ret = pause ? vcpu_request_pause(v) : vcpu_resume(v);
 
-		(void)ret; /* -EINVAL: it was not running, or not paused */
+		if (pause) {
+			t->paused[i] = vcpu_request_pause(v) == 0;
+		} else {
+			if (t->paused[i]) {
+				int ret = vcpu_resume(v);
+
+				(void)ret; /* -EINVAL: it stopped meanwhile (the VM ended) */
+			}
+			t->paused[i] = false;
+		}
 	}
 }
 
@@ -85,6 +96,10 @@ int throttle_set(struct throttle *t, unsigned int pct)
 	pthread_mutex_lock(&t->lock);
 	t->pct = pct > THROTTLE_MAX_PCT ? THROTTLE_MAX_PCT : pct;
 	if (t->pct && !t->started) {
+		if (!t->paused && !(t->paused = calloc(t->nr_vcpus, sizeof(bool)))) {
+			pthread_mutex_unlock(&t->lock);
+			return -ENOMEM;
+		}
 		ret = -pthread_create(&t->thread, NULL, run, t);
 		t->started = ret == 0;
 		if (t->started)
@@ -107,5 +122,7 @@ void throttle_stop(struct throttle *t)
 	t->started = false;
 	pthread_cond_destroy(&t->cond);
 	pthread_mutex_destroy(&t->lock);
+	free(t->paused);
+	t->paused = NULL;
 	t->vm = NULL;
 }

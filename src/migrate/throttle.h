@@ -32,6 +32,7 @@ struct throttle {
 	pthread_cond_t cond; /* CLOCK_MONOTONIC: pct changed, or stop */
 	unsigned int pct;    /* 0..99, under lock */
 	bool stop, started;
+	bool *paused; /* nr_vcpus: by the throttle, this period */
 };
 
 void throttle_init(struct throttle *t, struct vm *vm, unsigned int nr_vcpus);

@@ -120,8 +120,8 @@ static int create_private(const char *path, int (*write_fn)(BIO *, const void *)
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) /* its EEXIST (no free name) is not the key's */
+		return errno == EEXIST ? -EIO : -errno;
 	/* BIO_CLOSE: the BIO closes fd when freed. */
 	bio = BIO_new_fd(fd, BIO_CLOSE);
 	if (!bio) {

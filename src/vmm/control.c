@@ -342,7 +342,7 @@ static int cmd_dirty(struct control *c, int argc, char **argv)
 	}
 	if (!c->dirty_on)
 		return reply(c, "error dirty-start first");
-	ret = dirty_log_fetch(&vm->mem, vm->vm_fd, &c->dirty, NULL);
+	ret = dirty_log_fetch(&vm->mem, vm->vm_fd, &c->dirty, NULL, NULL, NULL);
 	if (ret)
 		return reply(c, "error dirty log: %s", strerror(-ret));
 	return reply_data(c, "", c->dirty.bits, (c->dirty.nr_pfns + 7) / 8);

@@ -92,6 +92,7 @@ watchdog() {
 		while read -r line; do echo "l1: watchdog: $f: $line"; done <"$f"
 	done
 	for f in /tmp/*.out; do
+		[ -f "$f" ] || continue # owner.out is a FIFO
 		tail -n 15 "$f" | while read -r line; do echo "l1: watchdog: $f: $line"; done
 	done
 }
