@@ -168,19 +168,34 @@ run_level1() {
 	done
 	wait "$qemu_pid"
 	qemu_status=$?
+	# QEMU leaves on its own (-no-reboot) when level 1 resets: a triple
+	# fault of level 1's kernel, whose last words are then cut mid-line.
+	# Level 1 always powers off when it is done, a failed sevm included
+	# (l1-init.sh); a kernel panic would hang, not exit.
+	reset=0
+	if [[ $lockup -eq 0 && $qemu_status -ne 124 ]] && ! grep -q 'reboot: Power down' "$log.raw"; then
+		reset=1
+	fi
 }
 
+# Level 1's two faults of its own (docs/testing.md), each seen about once
+# in 40 CI runs of this tier, both while level 2 booted: its kernel finds
+# a vCPU thread stuck inside KVM_RUN, or it resets. Either happens below
+# sevm, which runs in level 1's user space: the whole run is repeated
+# once, saying so; a second fault fails the test.
 run_level1
-if [[ $lockup -eq 1 ]]; then
-	# Seen once in about 60 runs (a CI run of the firmware mode). The whole
-	# run is repeated once; a second lockup fails the test.
-	echo "linux tier: note: level 1's kernel found a vCPU thread stuck in KVM_RUN (soft lockup); running level 1 again"
-	grep -m1 'soft lockup' "$log.raw"
-	mv "$log.raw" "$out/console.lockup.log"
-	run_level1
+if [[ $lockup -eq 1 || $reset -eq 1 ]]; then
 	if [[ $lockup -eq 1 ]]; then
+		echo "linux tier: note: level 1's kernel found a vCPU thread stuck in KVM_RUN (soft lockup); running level 1 again"
+		grep -m1 'soft lockup' "$log.raw"
+	else
+		echo "linux tier: note: level 1 reset (QEMU exited before level 1 powered off); running level 1 again"
+	fi
+	mv "$log.raw" "$out/console.first.log"
+	run_level1
+	if [[ $lockup -eq 1 || $reset -eq 1 ]]; then
 		tr -d '\r' <"$log.raw" >"$log"
-		fail "level 1's kernel found a vCPU thread stuck in KVM_RUN twice"
+		fail "level 1 failed twice below sevm ($([[ $lockup -eq 1 ]] && echo "a vCPU thread stuck in KVM_RUN" || echo "it reset"))"
 	fi
 fi
 [[ $stuck -eq 1 ]] && { echo "linux tier: note: level 1 powered off but QEMU did not exit within 20 s; stopped it"; qemu_status=0; }
