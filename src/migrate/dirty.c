@@ -86,11 +86,10 @@ int dirty_log_fetch(const struct guest_mem *m, int vm_fd, struct dirty_map *d, u
 			for (uint64_t bits = slot[w]; bits; bits &= bits - 1) {
 				uint64_t p = w * 64 + (uint64_t)__builtin_ctzll(bits);
 
-				uint64_t *word = &d->bits[(first + p) / 64],
-					 bit = 1ull << ((first + p) % 64);
-
 				if (p >= pages)
 					continue;
+				uint64_t *word = &d->bits[(first + p) / 64],
+					 bit = 1ull << ((first + p) % 64);
 				if (added && !(*word & bit) && !(ignore && ignore(arg, first + p)))
 					(*added)++;
 				*word |= bit;

@@ -252,6 +252,14 @@ static int load_vcpu(struct vm *vm, const struct wire_msg *m, struct state_seen 
 	s.nr_msrs = (unsigned int)(n / sizeof(s.msrs[0]));
 	if (n)
 		memcpy(s.msrs, p, n);
+	for (unsigned int k = 0; k < s.nr_msrs; k++)
+		if (!snapshot_msr_carried(s.msrs[k].index, (enum snapshot_scope)scope)) {
+			snprintf(err, errlen, "'vcpu-state': MSR %#x is not one sevm carries%s",
+				 s.msrs[k].index,
+				 scope == SNAPSHOT_HOST_OWNED ? " for SEV-ES" : "");
+			ret = -EPROTO;
+			goto out;
+		}
 	if (!(ret = vcpu_snapshot_load(&vm->vcpus[i], &s, err, errlen))) {
 		seen->vcpu[i] = 1;
 		seen->vcpus++;

@@ -158,7 +158,7 @@ int config_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static bool valid_name(const char *s)
+bool config_name_is_valid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -179,7 +179,7 @@ static int parse_vm(struct ctx *c, const struct toml_value *t, const struct conf
 	int ret = check_keys(c, t, "[vm]", keys);
 
 	ret = ret ?: get_typed(c, t, "vm", "name", TOML_STRING, false, &v);
-	if (!ret && v && !valid_name(v->u.str))
+	if (!ret && v && !config_name_is_valid(v->u.str))
 		return err_at(c, v->pos,
 			      "vm.name must be 1-%d characters of letters, digits, '.', '_' or '-'",
 			      NAME_MAX_LEN);

@@ -35,12 +35,12 @@ struct config_limits {
 /* [sev]: launch as an SEV-ES guest (docs/config.md, docs/attestation.md). */
 struct sev_config {
 	bool enabled;
-	uint32_t policy;	   /* guest policy for LAUNCH_START */
-	bool cpu_signature_set;	   /* RDX at reset pinned in the config */
+	uint32_t policy;	/* guest policy for LAUNCH_START */
+	bool cpu_signature_set; /* RDX at reset pinned in the config */
 	uint32_t cpu_signature;
-	char *platform_dir;	   /* the emu platform's identity */
-	char *owner_addr;	   /* guest owner service HOST:PORT, or NULL */
-	char *owner_dir;	   /* local development owner, or NULL */
+	char *platform_dir; /* the emu platform's identity */
+	char *owner_addr;   /* guest owner service HOST:PORT, or NULL */
+	char *owner_dir;    /* local development owner, or NULL */
 };
 
 /* ES | NODBG: an SEV-ES guest the host cannot debug; migration allowed. */
@@ -82,6 +82,9 @@ int config_load(const char *path, const struct config_limits *lim, struct vm_con
 int config_parse(const char *path, const char *text, size_t len, const struct config_limits *lim,
 		 struct vm_config *cfg, FILE *err) __attribute__((warn_unused_result));
 void config_free(struct vm_config *cfg);
+/* A VM name vm.name accepts: 1-64 letters, digits, '.', '_', '-' (never a
+ * path; it names the control socket, docs/config.md). */
+bool config_name_is_valid(const char *name);
 /* "512M" / "1G" / "4096K" / "1073741824" -> bytes; -EINVAL if malformed or overflowing. */
 int config_parse_size(const char *s, uint64_t *out) __attribute__((warn_unused_result));
 /* The host's limits: physical RAM and KVM's vCPU limit (0 if /dev/kvm is absent). */

@@ -4,6 +4,7 @@
  * socket (docs/control.md, docs/migration.md).
  */
 #include "migrate_cli.h"
+#include "config.h"
 #include "control_path.h"
 #include "run.h"
 
@@ -40,15 +41,6 @@ static int usage(const char *cmd, const char *what)
 {
 	fprintf(stderr, "sevm %s: %s\nTry 'sevm %s --help'.\n", cmd, what, cmd);
 	return RUN_USAGE;
-}
-
-/* A VM name as the config allows it (docs/config.md): never a path. */
-static bool valid_name(const char *name)
-{
-	static const char ok[] =
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
-
-	return *name && strlen(name) <= 64 && strspn(name, ok) == strlen(name);
 }
 
 /* A stream to the control socket at path (else NAME's, else the only
@@ -103,7 +95,6 @@ static bool get_line(FILE *f, char *buf, size_t len)
 	return true;
 }
 
-/* "k=v k=v" after the first word, as JSON members. */
 /* s as a JSON string (RFC 8259 §7): quotes, backslashes and control
  * characters escaped, whatever the peer put in an error message. */
 static void json_str(const char *s)
@@ -135,6 +126,7 @@ static bool is_number(const char *s)
 	return !s[i];
 }
 
+/* "k=v k=v" after the first word, as JSON members. */
 static void json_fields(const char *s)
 {
 	char copy[1024], *save = NULL;
@@ -221,7 +213,7 @@ int migrate_cli(int argc, char **argv)
 		return usage("migrate", "--to HOST:PORT is needed");
 	if (control && vm_name)
 		return usage("migrate", "--vm and --control exclude each other");
-	if (vm_name && !valid_name(vm_name))
+	if (vm_name && !config_name_is_valid(vm_name))
 		return usage("migrate", "--vm takes a VM name (letters, digits, '.', '_', '-')");
 	if (downtime && (strspn(downtime, "0123456789") != strlen(downtime) || !*downtime ||
 			 strtoul(downtime, NULL, 10) < 1 || strtoul(downtime, NULL, 10) > 60000 ||
@@ -325,7 +317,7 @@ int status_cli(int argc, char **argv)
 		return usage("status", "unexpected argument");
 	if (control && vm_name)
 		return usage("status", "--vm and --control exclude each other");
-	if (vm_name && !valid_name(vm_name))
+	if (vm_name && !config_name_is_valid(vm_name))
 		return usage("status", "--vm takes a VM name (letters, digits, '.', '_', '-')");
 	if (!(f = open_control(control, vm_name)))
 		return RUN_ERROR;

@@ -2,6 +2,7 @@
 #include "snapshot.h"
 #include "kvm.h"
 #include "msr_index.h"
+#include "util.h"
 #include "vcpu.h"
 #include "vcpu_regs.h"
 
@@ -90,11 +91,19 @@ static int fail(char *err, size_t errlen, int ret, const char *what)
 	return ret;
 }
 
-static bool host_owned(uint32_t index)
+static bool listed(const struct kvm_msr_list *kl, uint32_t index)
 {
-	for (size_t i = 0; i < sizeof(carried) / sizeof(carried[0]); i++)
+	for (uint32_t j = 0; j < kl->nmsrs; j++)
+		if (kl->indices[j] == index)
+			return true;
+	return false;
+}
+
+bool snapshot_msr_carried(uint32_t index, enum snapshot_scope scope)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(carried); i++)
 		if (carried[i].index == index)
-			return carried[i].host_owned;
+			return scope == SNAPSHOT_ALL || carried[i].host_owned;
 	return false;
 }
 
@@ -108,13 +117,9 @@ int snapshot_msr_list_init(int kvm_fd, struct snapshot_msr_list *list)
 	kl->nmsrs = INDEX_LIST_MAX;
 	ret = kvm_get_msr_index_list(kvm_fd, kl);
 	list->n = 0;
-	for (size_t i = 0; !ret && i < sizeof(carried) / sizeof(carried[0]); i++)
-		for (uint32_t j = 0; j <= kl->nmsrs; j++)
-			if (j == kl->nmsrs ? carried[i].index == MSR_IA32_APICBASE
-					   : kl->indices[j] == carried[i].index) {
-				list->index[list->n++] = carried[i].index;
-				break;
-			}
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(carried); i++)
+		if (carried[i].index == MSR_IA32_APICBASE || listed(kl, carried[i].index))
+			list->index[list->n++] = carried[i].index;
 	free(kl);
 	return ret < 0 ? ret : 0;
 }
@@ -155,7 +160,7 @@ static int save_msrs(int fd, const struct snapshot_msr_list *list, enum snapshot
 	int ret;
 
 	for (unsigned int i = 0; i < list->n; i++)
-		if (scope == SNAPSHOT_ALL || host_owned(list->index[i]))
+		if (snapshot_msr_carried(list->index[i], scope))
 			m.e[m.hdr.nmsrs++].index = list->index[i];
 	ret = kvm_get_msrs(fd, &m.hdr);
 	if (ret < 0)

@@ -22,6 +22,7 @@
 
 #include <linux/kvm.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SNAPSHOT_MAX_MSRS 64
@@ -71,12 +72,16 @@ enum snapshot_scope {
 	SNAPSHOT_ALL,
 	/*
 	 * SEV-ES: only what the host owns even then: LAPIC, pending events,
-	 * MP state, and the intercepted MSRs (TSC, TSC deadline, kvmclock and
+	 * MP state, and the intercepted MSRs (APIC base, TSC, TSC deadline, kvmclock and
 	 * the other KVM PV MSRs, MTRRs, MISC_ENABLE). Registers, FPU and the
 	 * MSRs the VMSA holds travel in the VMSA, through the MH.
 	 */
 	SNAPSHOT_HOST_OWNED,
 };
+
+/* Whether sevm carries MSR index in scope: what a target accepts in a
+ * stream's vCPU state, and nothing else. */
+bool snapshot_msr_carried(uint32_t index, enum snapshot_scope scope);
 
 /*
  * 0 or -errno, with err naming the ioctl that failed; -EPERM for
@@ -84,7 +89,8 @@ enum snapshot_scope {
  * records what was saved, and load sets exactly that.
  */
 int vcpu_snapshot_save(struct vcpu *v, const struct snapshot_msr_list *msrs,
-		       enum snapshot_scope scope, struct vcpu_snapshot *s, char *err, size_t errlen);
+		       enum snapshot_scope scope, struct vcpu_snapshot *s, char *err,
+		       size_t errlen);
 int vcpu_snapshot_load(struct vcpu *v, const struct vcpu_snapshot *s, char *err, size_t errlen);
 
 int vm_snapshot_save(int vm_fd, struct vm_snapshot *s, char *err, size_t errlen);

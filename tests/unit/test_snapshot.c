@@ -290,6 +290,19 @@ static void test_sealed_vcpu(void **state)
 	vm_free(&a), vm_free(&b);
 }
 
+/* What a target accepts in a stream's vCPU state: sevm's MSRs only, and
+ * under SEV-ES only those the host owns (no KVM needed). */
+static void test_msrs_carried(void **state)
+{
+	(void)state;
+	assert_true(snapshot_msr_carried(MSR_LSTAR, SNAPSHOT_ALL));
+	assert_false(snapshot_msr_carried(MSR_LSTAR, SNAPSHOT_HOST_OWNED)); /* the VMSA's */
+	assert_true(snapshot_msr_carried(MSR_IA32_APICBASE, SNAPSHOT_HOST_OWNED));
+	assert_true(snapshot_msr_carried(MSR_IA32_TSC_DEADLINE, SNAPSHOT_HOST_OWNED));
+	assert_false(snapshot_msr_carried(0xc0000080, SNAPSHOT_ALL)); /* EFER: sregs carry it */
+	assert_false(snapshot_msr_carried(0, SNAPSHOT_ALL));
+}
+
 static void test_vm_round_trip(void **state)
 {
 	struct vmenv a, b;
@@ -331,6 +344,7 @@ int main(void)
 	    cmocka_unit_test(test_vcpu_round_trip),
 	    cmocka_unit_test(test_sealed_vcpu),
 	    cmocka_unit_test(test_vm_round_trip),
+	    cmocka_unit_test(test_msrs_carried),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
