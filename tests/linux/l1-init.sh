@@ -183,4 +183,7 @@ else
 	show "l1: sevm stderr: " /tmp/sevm.err
 	echo "l1: sevm exit $status"
 fi
+# run.sh waits for this line: level 2's kernel prints "reboot: Power down"
+# too, into the same console, and long before level 1 is done.
+echo "l1: powering off"
 poweroff -f
