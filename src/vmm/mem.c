@@ -3,6 +3,7 @@
 #include "kvm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -29,26 +30,46 @@ int mem_create(struct guest_mem *m, uint64_t size)
 	return mem_create_with_firmware(m, size, 0);
 }
 
+/* A 2 MiB-aligned anonymous mapping of len bytes, or MAP_FAILED. */
+static uint8_t *map_aligned(uint64_t len)
+{
+	uint8_t *raw = mmap(NULL, len + MEM_HUGE_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *at;
+
+	if (raw == MAP_FAILED)
+		return raw;
+	at = (uint8_t *)(((uintptr_t)raw + MEM_HUGE_SIZE - 1) & ~(uintptr_t)(MEM_HUGE_SIZE - 1));
+	if (at > raw)
+		munmap(raw, (size_t)(at - raw));
+	if (at < raw + MEM_HUGE_SIZE)
+		munmap(at + len, (size_t)(raw + MEM_HUGE_SIZE - at));
+	return at;
+}
+
 int mem_create_with_firmware(struct guest_mem *m, uint64_t size, uint64_t fw_size)
 {
 	uint64_t total = size + fw_size, pages = total / MEM_PAGE_SIZE;
-	int ret;
 
 	memset(m, 0, sizeof(*m));
-	m->fd = -1;
+	m->pagemap = -1;
 	if (size == 0 || size % MEM_PAGE_SIZE || fw_size % MEM_PAGE_SIZE || fw_size > MEM_FW_MAX)
 		return -EINVAL;
-	m->fd = memfd_create("sevm-guest-ram", MFD_CLOEXEC);
-	if (m->fd < 0)
-		return -errno;
-	if (ftruncate(m->fd, (off_t)total) < 0)
-		goto fail_errno;
 	/* MAP_NORESERVE: RAM is committed as the guest touches it. */
-	m->base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, m->fd, 0);
+	m->base = map_aligned(total);
 	if (m->base == MAP_FAILED) {
 		m->base = NULL;
-		goto fail_errno;
+		return -errno;
 	}
+	/* Transparent huge pages where the host allows them (its "madvise"
+	 * default): KVM then maps guest RAM 2 MiB at a time, so a guest, or
+	 * a Migration Handler sweeping RAM, takes one fault per 2 MiB, not
+	 * per 4 KiB (docs/migration.md, "Guest memory"). Only speed rides
+	 * on it: EINVAL where the kernel has no THP. */
+	(void)madvise(m->base, total, MADV_HUGEPAGE);
+	/* Which pages were ever written (mem_page_is_hole); without /proc,
+	 * every page counts as written. */
+	m->pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	m->size = size;
 	mem_layout(size, m->ram, &m->nr_ram);
 	if (fw_size)
@@ -59,11 +80,6 @@ int mem_create_with_firmware(struct guest_mem *m, uint64_t size, uint64_t fw_siz
 		return -ENOMEM;
 	}
 	return 0;
-
-fail_errno:
-	ret = -errno;
-	mem_destroy(m);
-	return ret;
 }
 
 int mem_register(struct guest_mem *m, int vm_fd)
@@ -100,14 +116,14 @@ void mem_destroy(struct guest_mem *m)
 {
 	if (m->base)
 		munmap(m->base, m->size + m->fw.size);
-	if (m->fd >= 0)
-		close(m->fd);
+	if (m->pagemap >= 0)
+		close(m->pagemap);
 	free(m->vmm_dirty);
 	memset(m, 0, sizeof(*m));
-	m->fd = -1;
+	m->pagemap = -1;
 }
 
-/* Offset into the memfd of [gpa, gpa+len), or -1 when not wholly in one range. */
+/* Offset into the mapping of [gpa, gpa+len), or -1 when not wholly in one range. */
 static int64_t gpa_to_offset(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 {
 	uint64_t offset = 0;
@@ -125,24 +141,38 @@ static int64_t gpa_to_offset(const struct guest_mem *m, uint64_t gpa, uint64_t l
 	return -1;
 }
 
+/* /proc/PID/pagemap: one u64 per virtual page; bit 63 present, bit 62
+ * swapped (Documentation/admin-guide/mm/pagemap.rst). */
+#define PAGEMAP_PRESENT (1ULL << 63)
+#define PAGEMAP_SWAPPED (1ULL << 62)
+#define PAGEMAP_BATCH 512 /* entries per read: 2 MiB of guest memory */
+
 bool mem_page_is_hole(const struct guest_mem *m, uint64_t gpa, struct mem_extent *c)
 {
-	int64_t off = gpa_to_offset(m, gpa, MEM_PAGE_SIZE), next;
+	int64_t off = gpa_to_offset(m, gpa, MEM_PAGE_SIZE);
+	uint64_t e[PAGEMAP_BATCH], end = m->size + m->fw.size;
+	size_t want, n, i;
+	ssize_t got;
+	bool hole;
 
-	if (off < 0)
+	if (off < 0 || m->pagemap < 0)
 		return false;
 	if (off >= c->start && off < c->end)
 		return c->hole;
-	next = lseek(m->fd, off, SEEK_DATA);
-	if (next < 0 && errno != ENXIO)
+	want = (size_t)((end - (uint64_t)off) / MEM_PAGE_SIZE);
+	want = want < PAGEMAP_BATCH ? want : PAGEMAP_BATCH;
+	got = pread(m->pagemap, e, want * sizeof(e[0]),
+		    (off_t)((uintptr_t)(m->base + off) / MEM_PAGE_SIZE * sizeof(e[0])));
+	if (got < (ssize_t)sizeof(e[0]))
 		return false; /* cannot tell: treat it as data */
-	if (next < 0 || next > off) { /* ENXIO: no data from off on */
-		*c = (struct mem_extent){off, next < 0 ? INT64_MAX : next, true};
-		return true;
-	}
-	next = lseek(m->fd, off, SEEK_HOLE);
-	*c = (struct mem_extent){off, next > off ? next : off + (int64_t)MEM_PAGE_SIZE, false};
-	return false;
+	n = (size_t)got / sizeof(e[0]);
+	/* Neither in memory nor swapped out: never written (a read maps the
+	 * zero page, which counts as data here: still correct). */
+	hole = !(e[0] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED));
+	for (i = 1; i < n && !(e[i] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) == hole; i++)
+		;
+	*c = (struct mem_extent){off, off + (int64_t)(i * MEM_PAGE_SIZE), hole};
+	return hole;
 }
 
 void *mem_gpa_to_hva(const struct guest_mem *m, uint64_t gpa, uint64_t len)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest physical memory: one memfd (so later work can share it with another
- * process) mapped once into sevm and split into at most two KVM slots around
- * the 32-bit MMIO hole:
+ * Guest physical memory: one anonymous mapping, 2 MiB-aligned and backed by
+ * transparent huge pages where the host allows, split into at most two KVM
+ * slots around the 32-bit MMIO hole:
  *
  *   [0, low_size)                RAM, low_size = min(size, MEM_HOLE_START)
  *   [MEM_HOLE_START, 4 GiB)      hole: IOAPIC, LAPIC, device MMIO
@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #define MEM_PAGE_SIZE 4096ULL
+#define MEM_HUGE_SIZE (2ULL << 20)   /* the mapping's alignment: one huge page */
 #define MEM_HOLE_START 0xC0000000ULL /* 3 GiB */
 #define MEM_4G 0x100000000ULL
 
@@ -28,15 +29,15 @@ struct mem_range {
 };
 
 struct guest_mem {
-	int fd;
-	uint8_t *base; /* host mapping of the whole memfd: RAM, then firmware */
+	int pagemap;   /* /proc/self/pagemap (mem_page_is_hole), or -1 */
+	uint8_t *base; /* host mapping of all guest memory: RAM, then firmware */
 	uint64_t size; /* bytes of RAM */
 	struct mem_range ram[2];
 	unsigned nr_ram;
 	/* Firmware image region ending at 4 GiB (size 0: none); it follows RAM
-	 * in the memfd. It is guest memory like RAM, only outside the e820 RAM. */
+	 * in the mapping. It is guest memory like RAM, only outside the e820 RAM. */
 	struct mem_range fw;
-	uint64_t *vmm_dirty; /* one bit per page of RAM and firmware, in memfd offset order */
+	uint64_t *vmm_dirty; /* one bit per page of RAM and firmware, in mapping order */
 };
 
 /* Pure layout computation (unit-tested): splits size around the hole. */
@@ -55,13 +56,14 @@ void mem_destroy(struct guest_mem *m);
 void *mem_gpa_to_hva(const struct guest_mem *m, uint64_t gpa, uint64_t len);
 
 /*
- * Whether the page at gpa was never written by anyone (a hole in the
- * memfd: it reads as zeros and costs no memory), without touching it.
- * Migration skips such pages on both ends; walking in ascending order,
- * the cursor saves most lseek() calls (SEEK_DATA/SEEK_HOLE).
+ * Whether the page at gpa was never written by anyone (no memory behind
+ * it: it reads as zeros), without touching it; false when that cannot be
+ * told. Migration skips such pages on both ends. A huge page is written
+ * as a whole: its first write makes all of its 2 MiB data. Walking in
+ * ascending order, the cursor saves most reads of /proc/self/pagemap.
  */
 struct mem_extent {
-	int64_t start, end; /* a known run of memfd offsets ... */
+	int64_t start, end; /* a known run of mapping offsets ... */
 	bool hole;	    /* ... that is a hole, or data */
 };
 bool mem_page_is_hole(const struct guest_mem *m, uint64_t gpa, struct mem_extent *cursor);

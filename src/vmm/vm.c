@@ -256,7 +256,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, char *err, size_t errl
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = vm->console_fd = -1;
-	vm->mem.fd = -1;
+	vm->mem.pagemap = -1;
 	vm->nr_vcpus = cfg->vcpus + cfg->handler_vcpus;
 	vm->nr_os_vcpus = cfg->vcpus;
 	pthread_mutex_init(&vm->end_lock, NULL);

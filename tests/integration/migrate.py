@@ -194,14 +194,16 @@ def test_hops(sevm, workdir, sev=False):
 
 
 def test_auto_converge(sevm, workdir):
-    """A guest rewriting its 32 MiB as fast as it can outruns an SEV-ES
-    migration on this machine: auto-converge must throttle its vCPUs, the
-    migration converge well inside the round limit, and the guest be
-    whole after it."""
-    heavy = "mem=32M dirty=max"
-    src = Vm(sevm, workdir, "hot", sev=True, cmdline=heavy)
+    """A guest rewriting its 256 MiB as fast as it can outruns an SEV-ES
+    migration on this machine (it dirties more pages per 100 ms than half
+    of what the MHs move; with 32 MiB a migration now converges unaided):
+    auto-converge must throttle its vCPUs, the migration converge well
+    inside the round limit, and the guest be whole after it."""
+    heavy = "mem=256M dirty=max"
+    src = Vm(sevm, workdir, "hot", memory="512M", sev=True, cmdline=heavy)
     port = free_port()
-    dst = Vm(sevm, workdir, "hot2", incoming=f"127.0.0.1:{port}", sev=True, cmdline=heavy)
+    dst = Vm(sevm, workdir, "hot2", incoming=f"127.0.0.1:{port}", memory="512M", sev=True,
+             cmdline=heavy)
     try:
         src.wait_heartbeat_after(1)
         dst.wait_err("waiting for a migration")

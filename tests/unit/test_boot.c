@@ -2,8 +2,8 @@
 /*
  * Unit tests for what direct boot puts in guest RAM: bzImage parsing and
  * loading (src/vmm/bzimage.c), the e820 map, guest memory, the MP table and
- * the long-mode page tables, GDT and registers. Guest RAM is a real memfd
- * (mem_create), which needs no KVM.
+ * the long-mode page tables, GDT and registers. Guest RAM is a real
+ * anonymous mapping (mem_create), which needs no KVM.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -608,7 +608,7 @@ static void test_mem_write_dirty(void **state)
 
 	(void)state;
 	assert_int_equal(mem_create(&m, 16 * MiB), 0);
-	assert_true(m.fd >= 0);
+	assert_int_equal((uintptr_t)m.base % MEM_HUGE_SIZE, 0); /* huge pages can back it */
 	assert_int_equal(m.size, 16 * MiB);
 	assert_int_equal(m.nr_ram, 1);
 	for (uint64_t a = 0; a < 16 * MiB; a += 4096)
@@ -644,9 +644,52 @@ static void test_mem_write_dirty(void **state)
 	assert_null(mem_gpa_to_hva(&m, 16 * MiB - 4, 8));
 	assert_ptr_equal(mem_gpa_to_hva(&m, 0x1234, 16), m.base + 0x1234);
 	mem_destroy(&m);
-	assert_int_equal(m.fd, -1);
+	assert_int_equal(m.pagemap, -1);
 	assert_null(m.base);
 	assert_null(m.vmm_dirty);
+}
+
+/* Pages in [from, to) never written, walking with one cursor as migration does. */
+static uint64_t holes_in(const struct guest_mem *m, uint64_t from, uint64_t to)
+{
+	struct mem_extent c = {0};
+	uint64_t n = 0;
+
+	for (uint64_t a = from; a < to; a += 4096)
+		n += mem_page_is_hole(m, a, &c);
+	return n;
+}
+
+static void test_mem_never_written(void **state)
+{
+	static const uint8_t data[4] = "data";
+	struct guest_mem m;
+	struct mem_extent c = {0};
+
+	(void)state;
+	assert_int_equal(mem_create_with_firmware(&m, 64 * MiB, 1 * MiB), 0);
+	assert_true(m.pagemap >= 0); /* /proc is there */
+	assert_int_equal(holes_in(&m, 0, 64 * MiB), 64 * MiB / 4096);
+	assert_int_equal(holes_in(&m, m.fw.gpa, 4 * GiB), MiB / 4096);
+
+	/* A write makes its page data; with a huge page behind it, its whole
+	 * 2 MiB: no more, and the rest stays holes. */
+	assert_int_equal(mem_write(&m, 5 * MiB + 4096 + 7, data, 4), 0);
+	assert_false(mem_page_is_hole(&m, 5 * MiB + 4096, &c));
+	uint64_t left = holes_in(&m, 0, 64 * MiB);
+	assert_true(left >= 64 * MiB / 4096 - 512 && left < 64 * MiB / 4096);
+	assert_int_equal(holes_in(&m, 0, 4 * MiB), 4 * MiB / 4096);
+	assert_int_equal(holes_in(&m, 6 * MiB, 64 * MiB), 58 * MiB / 4096);
+	/* The last page of RAM and the firmware region, each its own. */
+	assert_int_equal(mem_write(&m, 64 * MiB - 1, data, 1), 0);
+	assert_int_equal(mem_write(&m, m.fw.gpa, data, 4), 0);
+	c = (struct mem_extent){0};
+	assert_false(mem_page_is_hole(&m, 64 * MiB - 4096, &c));
+	assert_false(mem_page_is_hole(&m, m.fw.gpa, &c));
+	assert_int_equal(holes_in(&m, 6 * MiB, 62 * MiB), 56 * MiB / 4096);
+	/* Outside guest memory nothing is a hole (callers never ask). */
+	assert_false(mem_page_is_hole(&m, 64 * MiB, &c));
+	mem_destroy(&m);
 }
 
 static void test_mem_hole(void **state)
@@ -655,7 +698,7 @@ static void test_mem_hole(void **state)
 	struct guest_mem m;
 
 	(void)state;
-	/* 3 GiB + 8 MiB of sparse memfd: only the pages written get memory. */
+	/* 3 GiB + 8 MiB, sparse: only the pages written get memory. */
 	assert_int_equal(mem_create(&m, 3 * GiB + 8 * MiB), 0);
 	assert_int_equal(m.nr_ram, 2);
 	assert_int_equal(m.ram[1].gpa, 4 * GiB);
@@ -672,7 +715,7 @@ static void test_mem_hole(void **state)
 	assert_false(mem_page_is_vmm_dirty(&m, 4 * GiB - 4096));
 	assert_null(mem_gpa_to_hva(&m, 3 * GiB + 4096, 1));
 
-	/* RAM above 4 GiB follows low RAM in the memfd and in the bitmap. */
+	/* RAM above 4 GiB follows low RAM in the mapping and in the bitmap. */
 	assert_int_equal(mem_write(&m, 4 * GiB + 4096, data, 8), 0);
 	assert_ptr_equal(mem_gpa_to_hva(&m, 4 * GiB + 4096, 8), m.base + 3 * GiB + 4096);
 	assert_memory_equal(m.base + 3 * GiB + 4096, data, 8);
@@ -1003,6 +1046,7 @@ int main(void)
 	    cmocka_unit_test(test_e820_errors),
 	    cmocka_unit_test(test_mem_write_dirty),
 	    cmocka_unit_test(test_mem_hole),
+	    cmocka_unit_test(test_mem_never_written),
 	    cmocka_unit_test(test_mptable),
 	    cmocka_unit_test(test_mptable_rejects),
 	    cmocka_unit_test(test_longmode_tables),
