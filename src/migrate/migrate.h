@@ -36,6 +36,7 @@ struct migrate_stats {
 	unsigned int round;	   /* 0: the full copy; then dirty rounds */
 	uint64_t pages;		   /* sent, all rounds (zero pages included) */
 	uint64_t zero_pages;	   /* sent as a bit, without data */
+	uint64_t deferred_pages;   /* left out of round 0: dirty again, in round 1 */
 	uint64_t bytes;		   /* on the wire */
 	uint64_t remaining;	   /* pages dirty at the end of the last round */
 	uint64_t total_pages;	   /* guest memory, pages */

@@ -28,6 +28,7 @@ struct src {
 	struct dirty_map dirty;
 	struct throttle throttle;
 	bool precopy;		 /* the guest runs: auto-converge watches it */
+	bool round0;		 /* sending every page (send_all) */
 	long long check_ms;	 /* auto-converge's last look at the dirty log */
 	uint64_t pages_at_check; /* st.pages then */
 	struct migrate_stats st;
@@ -71,19 +72,20 @@ static int failed(struct src *s, int ret, const char *what)
 static bool sev_skip_pfn(const void *arg, uint64_t pfn);
 
 /*
- * Auto-converge (throttle.h), looked at every THROTTLE_CHECK_MS of
- * pre-copy, within rounds too: the first round of a big guest can last
- * seconds. When the guest newly dirtied at least half as many pages as
- * were sent meanwhile, the rounds would shrink too slowly or not at all:
- * take more of its CPU time. The pages fetched here join the next round.
+ * Every THROTTLE_CHECK_MS of pre-copy, within rounds too (the first round
+ * of a big guest can last seconds), a look at KVM's dirty log. The pages
+ * fetched join the next round; round 0 then leaves them out (add_page).
+ * Auto-converge (throttle.h): when the guest newly dirtied at least half
+ * as many pages as were sent meanwhile, the rounds would shrink too
+ * slowly or not at all: take more of its CPU time.
  */
-static int auto_converge(struct src *s)
+static int look_at_dirty_log(struct src *s)
 {
 	long long now = monotonic_ms();
 	uint64_t added, sent;
 	int ret;
 
-	if (!s->precopy || !s->o->auto_converge || now - s->check_ms < THROTTLE_CHECK_MS)
+	if (!s->precopy || now - s->check_ms < THROTTLE_CHECK_MS)
 		return 0;
 	/* Under SEV-ES the MH itself writes its slots and private memory
 	 * with every record: that is not the guest dirtying. */
@@ -93,6 +95,8 @@ static int auto_converge(struct src *s)
 	sent = s->st.pages - s->pages_at_check;
 	s->check_ms = now;
 	s->pages_at_check = s->st.pages;
+	if (!s->o->auto_converge)
+		return 0;
 	/* Nothing sent (a stalled link or target): no measure of the guest,
 	 * which a failing migration must not leave throttled meanwhile. */
 	if (!sent || added * 2 < sent || s->st.throttle_pct >= THROTTLE_MAX_PCT)
@@ -120,7 +124,7 @@ static int flush(struct src *s)
 		int ret = sev_post(s, s->gpa, s->n);
 
 		s->n = 0;
-		return ret ?: auto_converge(s);
+		return ret ?: look_at_dirty_log(s);
 	}
 	for (unsigned int i = 0; i < s->n; i++) {
 		uint8_t *p = mem_gpa_to_hva(&s->vm->mem, s->gpa[i], MEM_PAGE_SIZE);
@@ -145,7 +149,7 @@ static int flush(struct src *s)
 		return failed(s, ret, "sending pages");
 	s->st.pages += s->n;
 	s->n = 0;
-	return auto_converge(s);
+	return look_at_dirty_log(s);
 }
 
 /* ---- SEV-ES: the Migration Handler seals, the stream carries records ---- */
@@ -294,6 +298,12 @@ static int add_page(struct src *s, uint64_t gpa)
 	 * ever touched anyway (it backs them); docs/protocol.md, "Holes". */
 	if (s->sev && (sev_skip(s, gpa) || mem_page_is_hole(&s->vm->mem, gpa, &s->ext)))
 		return 0;
+	/* Round 0: a page the dirty log already holds goes in round 1 all
+	 * the same, which sends every page in it: now it would go twice. */
+	if (s->round0 && dirty_map_test(&s->dirty, gpa / MEM_PAGE_SIZE)) {
+		s->st.deferred_pages++;
+		return 0;
+	}
 	s->gpa[s->n++] = gpa;
 	return s->n == MIG_BATCH_PAGES ? flush(s) : 0;
 }
@@ -313,8 +323,10 @@ static int send_all(struct src *s)
 	const struct guest_mem *m = &s->vm->mem;
 	int ret = 0;
 
+	s->round0 = true;
 	for (unsigned int i = 0; !ret && i < m->nr_ram; i++)
 		ret = send_range(s, m->ram[i].gpa, m->ram[i].size);
+	s->round0 = false;
 	/* The firmware's image is the target's own under SEV-ES (measured at
 	 * its launch); its runtime data that migrates is in the VMSAs. */
 	if (!ret && m->fw.size && !s->sev)

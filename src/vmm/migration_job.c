@@ -85,9 +85,10 @@ static void *run(void *arg)
 	} else {
 		say(j->client_fd,
 		    "ok total_ms=%lld downtime_ms=%lld bytes=%llu rounds=%u pages=%llu "
-		    "zero_pages=%llu",
+		    "zero_pages=%llu deferred_pages=%llu",
 		    st.total_ms, st.downtime_ms, (unsigned long long)st.bytes, st.round,
-		    (unsigned long long)st.pages, (unsigned long long)st.zero_pages);
+		    (unsigned long long)st.pages, (unsigned long long)st.zero_pages,
+		    (unsigned long long)st.deferred_pages);
 		char msg[300];
 		snprintf(msg, sizeof(msg), "migrated to %s (downtime %lld ms)", j->to,
 			 st.downtime_ms);
