@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 struct src {
@@ -101,8 +100,16 @@ static int look_at_dirty_log(struct src *s)
 	 * which a failing migration must not leave throttled meanwhile. */
 	if (!sent || added * 2 < sent || s->st.throttle_pct >= THROTTLE_MAX_PCT)
 		return 0;
+	/* At least the next step; more if the guest would still dirty over
+	 * half of what is sent at the rate just seen: running r = 1 - pct
+	 * of the time, it dirties r * added, so r <= sent / (2 * added),
+	 * and THROTTLE_MARGIN_PCT on top, since the rates move. */
+	unsigned int need =
+	    (unsigned int)(100 - 50 * sent / added) + THROTTLE_MARGIN_PCT; /* added >= sent / 2 */
 	s->st.throttle_pct =
 	    s->st.throttle_pct ? s->st.throttle_pct + THROTTLE_STEP_PCT : THROTTLE_INITIAL_PCT;
+	if (need > s->st.throttle_pct)
+		s->st.throttle_pct = need;
 	if (s->st.throttle_pct > THROTTLE_MAX_PCT)
 		s->st.throttle_pct = THROTTLE_MAX_PCT;
 	ret = throttle_set(&s->throttle, s->st.throttle_pct);

@@ -20,6 +20,10 @@ struct vm;
  * adds 10; sevm's SEV-ES rounds are slower, so it climbs faster). */
 #define THROTTLE_INITIAL_PCT 30
 #define THROTTLE_STEP_PCT 20
+/* ...or straight to what the dirty rate just seen needs, plus this much
+ * (source.c). Measured, SEV-ES, 256 MiB dirtied, total time: steps only
+ * 0.84-0.94 s, margin 10 0.62-0.91 s, margin 20 0.67-0.82 s. */
+#define THROTTLE_MARGIN_PCT 20
 #define THROTTLE_MAX_PCT 99
 /* How often the source compares the guest's dirty rate with its own. */
 #define THROTTLE_CHECK_MS 100
