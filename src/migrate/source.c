@@ -35,7 +35,7 @@ struct src {
 	/* the batch being filled */
 	uint64_t gpa[MIG_BATCH_PAGES];
 	unsigned int n;
-	/* Where the memfd has holes (never-written pages: zeros, not read).
+	/* Where guest memory has holes (never-written pages: zeros, not read).
 	 * Reset every round: the guest may have written into one since. */
 	struct mem_extent ext;
 	char *err;
