@@ -8,8 +8,7 @@
  *   the mailbox, magic last; each handler then reports READY, rings the
  *   doorbell once (FW_MH_DOORBELL_PORT: the VMM may stop running it until
  *   a migration starts) and polls its slots (slot s is handler
- *   s % nr_handlers's) with PAUSE: no VM exit while requests keep coming;
- *   after MH_IDLE_POLLS empty polls it rings the doorbell again.
+ *   s % nr_handlers's) with PAUSE: no VM exit in steady state.
  *   Without a transport key (or a launch id) every handler reports FAILED
  *   with MH_ERR_NO_KEY and halts at CPL0; so it does with MH_ERR_SELFTEST
  *   when this build's AES-GCM fails its known-answer test.
@@ -48,10 +47,6 @@
 #include "mh.h"
 
 #define SLOT_CAP (MH_SLOT_SIZE - MH_SLOT_RECORD_OFFSET)
-/* Empty polls (each a PAUSE) before an idle handler rings its doorbell:
- * about 0.15 ms on the development machine (PAUSE about 140 cycles). A
- * doorbell costs a VM exit and some emulated CPL0 there, so not less. */
-#define MH_IDLE_POLLS 2048u
 #define WRITER 0x80000000u
 #define NONCE_LABEL "sevm-mh-nonce-v1"
 
@@ -522,29 +517,16 @@ __attribute__((noreturn)) void mh_main(uint32_t h, struct mh_state *st)
 			relax();
 	}
 	__atomic_store_n(&mb->state[h], MH_HANDLER_READY, __ATOMIC_RELEASE);
-	/* The only exits: the VMM may stop running this vCPU at its doorbell
-	 * until it posts work (fw_abi.h, FW_MH_DOORBELL_PORT). Rung when
-	 * ready, then whenever nothing was posted for MH_IDLE_POLLS polls, so
-	 * that an idle handler leaves its core to the host's engine. */
+	/* The one exit: the VMM may stop running this vCPU here until it
+	 * posts work (fw_abi.h, FW_MH_DOORBELL_PORT). */
 	fw_mh_syscall(FW_SYS_MH_DOORBELL, h);
-	for (uint32_t idle = 0;;) {
-		bool served = false;
-
+	for (;;) {
 		for (uint32_t s = h; s < MH_MAX_SLOTS; s += n) {
 			volatile struct mh_slot *slot = slot_at(st, s);
 
-			if (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) == MH_SLOT_POSTED) {
+			if (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) == MH_SLOT_POSTED)
 				serve(&c, slot);
-				served = true;
-			}
 		}
-		if (served) {
-			idle = 0;
-		} else if (++idle == MH_IDLE_POLLS) {
-			idle = 0;
-			fw_mh_syscall(FW_SYS_MH_DOORBELL, h);
-		} else {
-			relax();
-		}
+		relax();
 	}
 }

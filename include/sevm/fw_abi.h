@@ -166,13 +166,12 @@ struct fw_boot_config {
 #define FW_BOOT_MIGRATION_TARGET 0x1u
 #define FW_BOOT_FLAGS_KNOWN FW_BOOT_MIGRATION_TARGET
 
-/* Migration Handler doorbell: a handler vCPU writes its handler index
- * (u32, 32-bit OUT) here right after it reported MH_HANDLER_READY in the
- * mailbox (include/sevm/mh_abi.h), and again whenever it found no slot
- * POSTED for a while: the VMM may stop running that vCPU until it posts
- * work (or a migration starts). These are the only VM exits a READY
- * handler makes: otherwise it polls its slots. A handler that failed
- * (MH_HANDLER_FAILED) halts instead and never rings. */
+/* Migration Handler doorbell: each handler vCPU writes its handler index
+ * (u32, 32-bit OUT) here exactly once, right after it reported
+ * MH_HANDLER_READY in the mailbox (include/sevm/mh_abi.h), so the VMM can
+ * stop running that vCPU until a migration starts. It is the only VM exit
+ * a READY handler makes: afterwards it polls its slots. A handler that
+ * failed (MH_HANDLER_FAILED) halts instead and never rings. */
 #define FW_MH_DOORBELL_PORT 0x51c /* past fw_cfg's DMA register (QEMU: 8 bytes at 0x514) */
 
 /* ---- how the firmware ends the VM when it refuses to boot ----

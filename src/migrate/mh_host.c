@@ -40,21 +40,6 @@ static void store_release(volatile uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-bool mh_host_any_posted(const void *shared, size_t shared_size)
-{
-	for (unsigned int i = 0; i < MH_MAX_SLOTS; i++) {
-		size_t off = MH_SLOTS_OFFSET + (size_t)i * MH_SLOT_SIZE;
-
-		if (off + sizeof(struct mh_slot) > shared_size)
-			break;
-		if (load_acquire(
-			&((const struct mh_slot *)((const uint8_t *)shared + off))->state) ==
-		    MH_SLOT_POSTED)
-			return true;
-	}
-	return false;
-}
-
 int mh_host_attach(struct mh_host *h, void *shared, size_t shared_size, char *err, size_t errlen)
 {
 	volatile struct mh_mailbox *mb;
@@ -176,8 +161,6 @@ int mh_host_post_in(struct mh_host *h, int slot, const struct mh_request *req)
 		return ret;
 	store_release(&s->state, MH_SLOT_POSTED);
 	h->next_slot = ((unsigned int)slot + 1) % h->nr_slots;
-	if (h->posted)
-		h->posted(h->posted_arg);
 	return slot;
 }
 

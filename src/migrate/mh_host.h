@@ -25,18 +25,7 @@ struct mh_host {
 	unsigned int nr_slots, nr_handlers;
 	enum mh_role role;
 	unsigned int next_slot; /* round-robin over free slots */
-	/* Called after each post, if set (mh_link: runs a handler that rang
-	 * its doorbell idle, vm_mh_wake). */
-	void (*posted)(void *arg);
-	void *posted_arg;
 };
-
-/*
- * Whether a slot of the mailbox in shared holds a request the MH has not
- * taken yet (POSTED): what sevm checks when a handler rings its doorbell
- * idle. Reads the slots' states only, bounded by shared_size.
- */
-bool mh_host_any_posted(const void *shared, size_t shared_size);
 
 /*
  * Attach to the mailbox in shared (shared_size bytes). Returns 0, -EAGAIN

@@ -8,11 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void wake_handlers(void *vm)
-{
-	vm_mh_wake(vm);
-}
-
 int mh_link_attach(struct mh_host *h, struct vm *vm, int timeout_ms, char *err, size_t errlen)
 {
 	const struct fw_sevm_info *info = &vm->cfg->firmware.info;
@@ -26,8 +21,7 @@ int mh_link_attach(struct mh_host *h, struct vm *vm, int timeout_ms, char *err, 
 	}
 	/* The handlers may still be starting: wait for the mailbox, bounded. */
 	do
-		ret = mh_host_attach(h,
-				     mem_gpa_to_hva(&vm->mem, info->shared_base, info->shared_size),
+		ret = mh_host_attach(h, mem_gpa_to_hva(&vm->mem, info->shared_base, info->shared_size),
 				     info->shared_size, err, errlen);
 	while (ret == -EAGAIN && monotonic_ms() < deadline && !sched_yield());
 	if (ret == -EAGAIN)
@@ -44,8 +38,6 @@ int mh_link_attach(struct mh_host *h, struct vm *vm, int timeout_ms, char *err, 
 		snprintf(err, errlen, "the Migration Handler's vCPUs did not all report ready");
 		return -ETIMEDOUT;
 	}
-	h->posted = wake_handlers;
-	h->posted_arg = vm;
 	return 0;
 }
 

@@ -54,12 +54,10 @@ struct vm {
 	bool console_fd_owned;
 
 	/* [sev]: the platform playing the secure processor (vm_sev.c). */
-	/* Handler vCPUs: paused after their doorbell unless mh_run (vm_mh_run()),
-	 * and while mh_run paused at a doorbell rung idle (mh_idle of them)
-	 * until a request is posted (vm_mh_wake()). */
+	/* Handler vCPUs: paused after their doorbell unless mh_run (vm_mh_run()). */
 	pthread_mutex_t mh_lock;
 	bool mh_run;
-	unsigned mh_parked, mh_idle;
+	unsigned mh_parked;
 	bool migration_target; /* the firmware waits for records instead of booting */
 	struct emu_launch *sev_emu;
 	struct sev_platform *sev;
@@ -97,10 +95,6 @@ int vm_boot_firmware(struct vm *vm, char *err, size_t errlen) __attribute__((war
  * doorbell. Returns 0 or -errno.
  */
 int vm_mh_run(struct vm *vm, bool run) __attribute__((warn_unused_result));
-
-/* A request was posted to the mailbox: run again the handlers that rang
- * their doorbell idle meanwhile. */
-void vm_mh_wake(struct vm *vm);
 
 /* What vCPU threads call on exits and failures (vm_exit.c). */
 extern const struct vcpu_ops vm_vcpu_ops;

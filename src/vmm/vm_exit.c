@@ -3,7 +3,6 @@
 #include "kvm.h"
 #include "vm.h"
 #include "vcpu_regs.h"
-#include "mh_host.h"
 #include "sevm/fw_abi.h"
 
 #include <errno.h>
@@ -32,23 +31,11 @@ static int crash(struct vm *vm, struct vcpu *v, const char *what)
 	return 1;
 }
 
-/* Whether the mailbox holds a request no handler took yet; true when the
- * shared region is not in RAM (then the handler just keeps polling). */
-static bool mh_work_posted(const struct vm *vm)
-{
-	const struct fw_sevm_info *info = &vm->cfg->firmware.info;
-	const void *shared = mem_gpa_to_hva(&vm->mem, info->shared_base, info->shared_size);
-
-	return !shared || mh_host_any_posted(shared, info->shared_size);
-}
-
 /*
- * A Migration Handler vCPU rings the doorbell when it is ready and when it
- * found nothing to do for a while (docs/mailbox.md): while no migration
- * runs sevm does not run it at all (design brief §5), and during one not
- * until a request is posted, so that it leaves its core to the engines.
- * An OS vCPU writing the port is ignored: the OS cannot park its own CPUs
- * this way.
+ * A Migration Handler vCPU rings the doorbell once, when it is ready
+ * (docs/mailbox.md): from then on it only polls its slots, and while no
+ * migration runs sevm does not run it at all (design brief §5). An OS vCPU
+ * writing the port is ignored: the OS cannot park its own CPUs this way.
  */
 static bool mh_doorbell(struct vm *vm, struct vcpu *v, struct kvm_run *run)
 {
@@ -57,29 +44,12 @@ static bool mh_doorbell(struct vm *vm, struct vcpu *v, struct kvm_run *run)
 	if (v->id < vm->nr_os_vcpus)
 		return true;
 	/* Under the lock: a vm_mh_run(true) either came first (then the
-	 * handler keeps running) or resumes it after this pause; so does a
-	 * post (vm_mh_wake), which marks its slot POSTED before it locks. */
+	 * handler keeps running) or resumes it after this pause. */
 	pthread_mutex_lock(&vm->mh_lock);
-	if (!vm->mh_run) {
-		if (vcpu_request_pause(v) == 0)
-			vm->mh_parked++;
-	} else if (!mh_work_posted(vm) && vcpu_request_pause(v) == 0) {
-		vm->mh_idle++;
-	}
+	if (!vm->mh_run && vcpu_request_pause(v) == 0)
+		vm->mh_parked++;
 	pthread_mutex_unlock(&vm->mh_lock);
 	return true;
-}
-
-void vm_mh_wake(struct vm *vm)
-{
-	pthread_mutex_lock(&vm->mh_lock);
-	for (unsigned i = vm->nr_os_vcpus; vm->mh_run && vm->mh_idle && i < vm->nr_vcpus; i++) {
-		int r = vcpu_resume(&vm->vcpus[i]);
-
-		(void)r; /* -EINVAL: this one did not ring idle */
-	}
-	vm->mh_idle = 0;
-	pthread_mutex_unlock(&vm->mh_lock);
 }
 
 int vm_mh_run(struct vm *vm, bool run)
@@ -88,7 +58,6 @@ int vm_mh_run(struct vm *vm, bool run)
 
 	pthread_mutex_lock(&vm->mh_lock);
 	vm->mh_run = run;
-	vm->mh_idle = 0;
 	for (unsigned i = vm->nr_os_vcpus; run && i < vm->nr_vcpus; i++) {
 		int r = vcpu_resume(&vm->vcpus[i]);
 
