@@ -189,12 +189,11 @@ run_level1() {
 # 40 CI runs of this tier, while level 2 booted: its kernel finds a vCPU
 # thread stuck inside KVM_RUN, or it resets. And, during a migration's
 # pre-copy, a level-2 vCPU of the source (an OS vCPU or the handler) ends
-# in a triple fault, its state lost: seen in 3 of about 15 SEV-ES runs
-# here, never in the native tier, where the same code migrates the same
-# way on every run; it is taken to come from the SVM that QEMU emulates
-# for level 1 under the throttle's and handler's frequent exits, not
-# proven. Each is noted, and the whole run repeated once; a second fault
-# fails the test.
+# in a triple fault, its state lost: frequent (about half the SEV-ES runs,
+# mostly ASan), never in the native tier, where the same code migrates the
+# same way on every run; whether QEMU's emulated SVM or sevm causes it is
+# not known (docs/testing.md). Each is noted, and the whole run repeated
+# once; a second fault fails the test.
 run_level1
 if [[ $lockup -eq 1 || $reset -eq 1 || $crashed -eq 1 ]]; then
 	if [[ $lockup -eq 1 ]]; then
