@@ -39,11 +39,15 @@ static void *fake_main(void *arg)
 	uint64_t seq = 1;
 
 	while (!f->stop) {
-		for (unsigned int i = 0; f->answer && i < f->nr_slots; i++) {
+		for (unsigned int i = 0; i < f->nr_slots; i++) {
 			struct mh_slot *s = slot(f->shared, i);
 			uint8_t *rec = (uint8_t *)s + MH_SLOT_RECORD_OFFSET;
 
 			if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != MH_SLOT_POSTED)
+				continue;
+			/* After the POSTED load: a test that stalls the MH before it
+			 * posts is seen stalled here (release/acquire on state). */
+			if (!__atomic_load_n(&f->answer, __ATOMIC_RELAXED))
 				continue;
 			if (s->op == MH_OP_SEAL) {
 				memcpy(rec, s->gpa, 8 * s->nr_pages);
@@ -128,9 +132,9 @@ static void test_attach(void **state)
 	assert_non_null(strstr(err, "version 9"));
 	/* Slots that would not fit the region. */
 	fill_mailbox(blank, 4);
-	assert_int_equal(mh_host_attach(&h, blank, MH_SLOTS_OFFSET + 3 * MH_SLOT_SIZE, err,
-					sizeof(err)),
-			 -EPROTO);
+	assert_int_equal(
+	    mh_host_attach(&h, blank, MH_SLOTS_OFFSET + 3 * MH_SLOT_SIZE, err, sizeof(err)),
+	    -EPROTO);
 	test_free(blank);
 
 	assert_int_equal(mh_host_attach(&f->h, f->shared, SHARED_SIZE, err, sizeof(err)), 0);
@@ -177,8 +181,8 @@ static void test_refusal_and_bad_requests(void **state)
 	uint8_t bad_record[32] = {0xee};
 	struct mh_request open = {.op = MH_OP_OPEN, .record = bad_record, .record_len = 32};
 	struct mh_request none = {.op = MH_OP_SEAL, .nr_pages = 0};
-	struct mh_request huge = {.op = MH_OP_SEAL, .nr_pages = MH_BATCH_PAGES + 1,
-				  .gpa = (uint64_t[1]){0}};
+	struct mh_request huge = {
+	    .op = MH_OP_SEAL, .nr_pages = MH_BATCH_PAGES + 1, .gpa = (uint64_t[1]){0}};
 	struct mh_result r;
 	char err[200];
 	int s;
@@ -208,7 +212,7 @@ static void test_timeout_and_lying_mh(void **state)
 	int s;
 
 	assert_int_equal(mh_host_attach(&f->h, f->shared, SHARED_SIZE, err, sizeof(err)), 0);
-	f->mh.answer = false; /* a stalled handler */
+	__atomic_store_n(&f->mh.answer, false, __ATOMIC_RELAXED); /* a stalled handler */
 	s = mh_host_post(&f->h, &seal);
 	assert_true(s >= 0);
 	assert_int_equal(mh_host_wait(&f->h, s, 50, &r), -ETIMEDOUT);
@@ -244,7 +248,7 @@ static void test_reserve_in_place(void **state)
 	/* A slot in flight cannot be posted into; none free, none reserved. */
 	assert_int_equal(mh_host_post_in(&f->h, s, &open), -EBUSY);
 	mh_host_release(&f->h, s);
-	f->mh.answer = false;
+	__atomic_store_n(&f->mh.answer, false, __ATOMIC_RELAXED);
 	for (int i = 0; i < 4; i++)
 		assert_true((busy[i] = mh_host_post(&f->h, &seal)) >= 0);
 	assert_null(mh_host_reserve(&f->h, &s));
