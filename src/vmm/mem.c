@@ -40,10 +40,10 @@ static uint8_t *map_aligned(uint64_t len)
 	if (raw == MAP_FAILED)
 		return raw;
 	at = (uint8_t *)(((uintptr_t)raw + MEM_HUGE_SIZE - 1) & ~(uintptr_t)(MEM_HUGE_SIZE - 1));
+	/* The slack before and after: at lies in [raw, raw + MEM_HUGE_SIZE). */
 	if (at > raw)
 		munmap(raw, (size_t)(at - raw));
-	if (at < raw + MEM_HUGE_SIZE)
-		munmap(at + len, (size_t)(raw + MEM_HUGE_SIZE - at));
+	munmap(at + len, (size_t)(raw + MEM_HUGE_SIZE - at));
 	return at;
 }
 
