@@ -475,13 +475,10 @@ static void resume(struct vm *vm, unsigned int nr, const bool *paused)
 	}
 }
 
-/* Whether the VM is ending (a signal, the guest powered off), read locked. */
+/* Whether the VM is ending (a signal, the guest powered off). */
 static bool vm_ending(struct vm *vm)
 {
-	pthread_mutex_lock(&vm->end_lock);
-	bool ending = vm->end != VM_END_NONE;
-	pthread_mutex_unlock(&vm->end_lock);
-	return ending;
+	return vm_end_reason(vm, NULL, 0) != VM_END_NONE;
 }
 
 static void note_round(struct src *s, long long t0, unsigned long long bytes0, uint64_t pages)

@@ -212,6 +212,11 @@ int run_vm(const struct vm_config *cfg, const struct run_opts *opts)
 		ret = ret ?: migrate_target(&vm, opts->incoming, MIGRATION_TARGET_TIMEOUT_MS, sig_fd,
 					    err, sizeof(err));
 		incoming_failed = ret != 0;
+		/* A vCPU that crashed while the guest arrived (a handler vCPU
+		 * of an SEV-ES target) is the cause; say so, as serve() would. */
+		char why[sizeof(vm.end_msg)];
+		if (incoming_failed && vm_end_reason(&vm, why, sizeof(why)) == VM_END_CRASH)
+			fprintf(stderr, "sevm: guest crashed: %s\n", why);
 		if (!ret)
 			fprintf(stderr, "sevm: migration received; the VM runs here now\n");
 	}

@@ -95,6 +95,17 @@ void vm_request_end(struct vm *vm, enum vm_end why, uint32_t status, const char 
 	(void)n; /* an eventfd counter cannot overflow from these few writes */
 }
 
+enum vm_end vm_end_reason(struct vm *vm, char *msg, size_t msglen)
+{
+	pthread_mutex_lock(&vm->end_lock);
+	enum vm_end why = vm->end;
+
+	if (msg && msglen)
+		snprintf(msg, msglen, "%s", vm->end_msg);
+	pthread_mutex_unlock(&vm->end_lock);
+	return why;
+}
+
 static const struct {
 	const struct device_ops *ops;
 	size_t offset;

@@ -79,6 +79,9 @@ int vm_boot(struct vm *vm, char *err, size_t errlen) __attribute__((warn_unused_
 int vm_start(struct vm *vm, char *err, size_t errlen) __attribute__((warn_unused_result));
 /* Records why the VM ends (the first call wins) and wakes the main loop. */
 void vm_request_end(struct vm *vm, enum vm_end why, uint32_t status, const char *msg);
+/* Why the VM ends (VM_END_NONE while it runs), read under end_lock; with
+ * msg, a copy of its message (msglen bytes at most). */
+enum vm_end vm_end_reason(struct vm *vm, char *msg, size_t msglen);
 /* Stops and joins every vCPU thread. */
 void vm_stop(struct vm *vm);
 void vm_destroy(struct vm *vm);
