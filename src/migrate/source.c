@@ -475,12 +475,6 @@ static void resume(struct vm *vm, unsigned int nr, const bool *paused)
 	}
 }
 
-/* Whether the VM is ending (a signal, the guest powered off). */
-static bool vm_ending(struct vm *vm)
-{
-	return vm_end_reason(vm, NULL, 0) != VM_END_NONE;
-}
-
 static void note_round(struct src *s, long long t0, unsigned long long bytes0, uint64_t pages)
 {
 	long long ms = monotonic_ms() - t0;

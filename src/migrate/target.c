@@ -430,7 +430,7 @@ int migrate_target(struct vm *vm, const char *listen_at, int timeout_ms, int sto
 out:
 	/* Done either way: the handlers stop until a migration from here
 	 * (migrate_source) runs them again. */
-	if (mh_running && vm_mh_run(vm, false) && vm_end_reason(vm, NULL, 0) == VM_END_NONE)
+	if (mh_running && vm_mh_run(vm, false) && !vm_ending(vm))
 		fprintf(stderr, "sevm: could not stop the Migration Handler's vCPUs\n");
 	wire_msg_free(&m);
 	xport_close(&x);

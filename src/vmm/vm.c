@@ -106,6 +106,11 @@ enum vm_end vm_end_reason(struct vm *vm, char *msg, size_t msglen)
 	return why;
 }
 
+bool vm_ending(struct vm *vm)
+{
+	return vm_end_reason(vm, NULL, 0) != VM_END_NONE;
+}
+
 static const struct {
 	const struct device_ops *ops;
 	size_t offset;

@@ -82,6 +82,8 @@ void vm_request_end(struct vm *vm, enum vm_end why, uint32_t status, const char 
 /* Why the VM ends (VM_END_NONE while it runs), read under end_lock; with
  * msg, a copy of its message (msglen bytes at most). */
 enum vm_end vm_end_reason(struct vm *vm, char *msg, size_t msglen);
+/* Whether the VM is ending (a signal, the guest powered off or crashed). */
+bool vm_ending(struct vm *vm);
 /* Stops and joins every vCPU thread. */
 void vm_stop(struct vm *vm);
 void vm_destroy(struct vm *vm);

@@ -50,7 +50,7 @@ done
 # (l1.pin=0 turns it off): QEMU's emulated SVM (Debian 12's QEMU 7.2,
 # multi-threaded TCG) now and then runs a level-2 vCPU on what it saved of
 # level 1's registers (report_shutdowns); this made it rarer, from about
-# one run in two to one in eight (docs/testing.md). sevm starts on CPU 0,
+# one run in two to one in six (docs/testing.md). sevm starts on CPU 0,
 # so that its vCPU threads do; pin_threads then moves the rest, and what
 # they start, to CPU 1.
 run_sevm=/sevm/sevm

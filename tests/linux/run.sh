@@ -156,7 +156,7 @@ run_level1() {
 	# (l1-init.sh); should those stop for $stall_s s, or never start, level
 	# 1 as a whole has stopped (seen once in CI, while level 2 booted):
 	# stop it then, after asking QEMU where its CPUs are.
-	stuck=0 lockup=0 hung=0
+	stuck=0 lockup=0 hung=0 timed_out=0
 	while kill -0 "$qemu_pid" 2>/dev/null; do
 		if grep -q 'soft lockup - CPU#[0-9]* stuck for [0-9]*s! \[vcpu[0-9]*:' "$log.raw" 2>/dev/null; then
 			lockup=1
@@ -186,6 +186,7 @@ run_level1() {
 			break
 		fi
 		if ((now - t0 >= timeout_s)); then
+			timed_out=1
 			kill -TERM "$qemu_pid" 2>/dev/null
 			break
 		fi
@@ -193,7 +194,7 @@ run_level1() {
 	done
 	wait "$qemu_pid"
 	qemu_status=$?
-	((hung == 0 && $(date +%s) - t0 >= timeout_s)) && qemu_status=124
+	((timed_out)) && qemu_status=124
 	# QEMU leaves on its own (-no-reboot) when level 1 resets: a triple
 	# fault of level 1's kernel, whose last words are then cut mid-line.
 	# Level 1 always powers off when it is done, a failed sevm included
@@ -229,8 +230,8 @@ describe_stall() {
 # stuck inside KVM_RUN, level 1 resets, or it stops altogether. And one of
 # QEMU's emulated SVM: a level-2 vCPU runs on level 1's own registers (its
 # RIP the instruction after VMRUN) and shuts down. That one struck about
-# half the SEV-ES migrations, and one in six since l1-init.sh keeps level
-# 2's vCPUs on one of level 1's CPUs. Each is noted and the whole run
+# half the SEV-ES migrations, and about one in six (2 of 13) since
+# l1-init.sh keeps level 2's vCPUs on one of level 1's CPUs. Each is noted and the whole run
 # repeated: once for level 1's faults, twice for the emulator's. A level-2
 # vCPU that shuts down in level 2's own code is no such fault: the run
 # fails at once.

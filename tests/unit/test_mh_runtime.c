@@ -47,13 +47,14 @@ struct wire {
 	uint8_t rec[WIRE_MAX][MH_RECORD_MAX];
 };
 
-static volatile uint32_t doorbells;
-static uint8_t *ram_base; /* GPA 0 */
+static volatile uint32_t doorbells[MH_MAX_HANDLERS]; /* rings per handler */
+static uint8_t *ram_base;			     /* GPA 0 */
 
 long fw_mh_syscall(long nr, long arg)
 {
 	if (nr == FW_SYS_MH_DOORBELL) {
-		__atomic_fetch_add(&doorbells, 1u << (4 * arg), __ATOMIC_RELEASE);
+		CHECK(arg >= 0 && arg < MH_MAX_HANDLERS);
+		__atomic_fetch_add(&doorbells[arg], 1, __ATOMIC_RELEASE);
 		return 0;
 	}
 	CHECK(nr == FW_SYS_MH_PARK);
@@ -194,8 +195,12 @@ static void run_source(struct wire *w)
 	wait_ready(handlers, MH_HANDLER_READY);
 	CHECK(mailbox()->role == MH_ROLE_SOURCE && mailbox()->nr_handlers == handlers);
 	CHECK(mailbox()->nr_slots == MH_MAX_SLOTS && mailbox()->error == 0);
-	while (__atomic_load_n(&doorbells, __ATOMIC_ACQUIRE) != 0x11)
-		usleep(100);
+	/* Each handler rings once it is ready, and only once. */
+	for (uint32_t h = 0; h < handlers; h++)
+		while (!__atomic_load_n(&doorbells[h], __ATOMIC_ACQUIRE))
+			usleep(100);
+	for (uint32_t h = 0; h < handlers; h++)
+		CHECK(__atomic_load_n(&doorbells[h], __ATOMIC_ACQUIRE) == 1);
 	for (uint32_t k = 0; k < NR_SEALS; k++) {
 		batch(k, gpa, &n);
 		for (uint32_t i = 0; i < n; i++)
@@ -319,7 +324,8 @@ static void run_no_key(void)
 	vm_create(MH_ROLE_SOURCE, 2, false);
 	wait_ready(2, MH_HANDLER_FAILED);
 	CHECK(mailbox()->error == MH_ERR_NO_KEY);
-	CHECK(__atomic_load_n(&doorbells, __ATOMIC_ACQUIRE) == 0);
+	for (uint32_t h = 0; h < 2; h++)
+		CHECK(__atomic_load_n(&doorbells[h], __ATOMIC_ACQUIRE) == 0);
 	exit(0);
 }
 
