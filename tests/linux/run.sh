@@ -230,7 +230,7 @@ describe_stall() {
 # stuck inside KVM_RUN, level 1 resets, or it stops altogether. And one of
 # QEMU's emulated SVM: a level-2 vCPU runs on level 1's own registers (its
 # RIP the instruction after VMRUN) and shuts down. That one struck about
-# half the SEV-ES migrations, and about one in six (2 of 13) since
+# half the SEV-ES migrations, and about one in six (3 of 17) since
 # l1-init.sh keeps level 2's vCPUs on one of level 1's CPUs. Each is noted and the whole run
 # repeated: once for level 1's faults, twice for the emulator's. A level-2
 # vCPU that shuts down in level 2's own code is no such fault: the run
