@@ -107,8 +107,8 @@ echo 1 >$tracing/tracing_on
 # One line per level-2 vCPU shutdown: its RIP and level 1's symbol nearest
 # below it (kernel and modules; 16-digit hex compares as text). A RIP
 # inside level 1's KVM, "level 1's code", is the emulator's fault above
-# (the instruction after VMRUN in __svm_vcpu_run); run.sh reruns on that
-# and fails on "level 2's code".
+# (the instruction after VMRUN in __svm_vcpu_run); run.sh reruns twice on
+# that, once on "level 2's code" (not attributed).
 # With l1.trace=1, after a shutdown, the last 4000 events too.
 report_shutdowns() {
 	echo 0 >$tracing/tracing_on
